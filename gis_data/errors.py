@@ -1,0 +1,24 @@
+"""Errors raised by the data layer."""
+
+from __future__ import annotations
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A data source does not exist or has an unknown format."""
+
+
+class InvalidDataError(ValueError):
+    """A data source exists but cannot be read as what it claims to be."""
+
+
+class PlaceNotFoundError(LookupError):
+    """A place name or coordinate string cannot be resolved."""
+
+    def __init__(self, message: str, query: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.query = query
+        self.suggestions = suggestions
+
+
+class InvalidGPXError(ValueError):
+    """A GPX document is malformed, hostile or not GPX at all."""

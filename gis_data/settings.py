@@ -1,0 +1,40 @@
+"""Data defaults for the planner, read by the code each time it is called.
+
+Module globals, in the manner of ``osmnx.settings``. Change them at run time
+(``gis_data.settings.snap_limit_m = 500``) or, in tests, with
+``monkeypatch.setattr``. Code reads ``settings.<name>`` when it runs and never
+copies a value at import time.
+
+Attributes
+----------
+data_folder : pathlib.Path
+    Folder of the embedded real data sets (each with its ``PROVENANCE.md``).
+    Default: the ``data`` folder inside this package.
+default_network : pathlib.Path
+    Source of the bicycle graph used when no other is named: the OSM road graph
+    of the city of Cremona shipped in ``data_folder``. The environment variable
+    ``CREMONA_BIKE_DATA`` overrides it.
+cache_folder : pathlib.Path
+    Where prepared graphs are cached. Default: ``gis_data/cache`` (git-ignored),
+    or ``$CREMONA_BIKE_CACHE`` when set.
+snap_limit_m : float
+    Farthest a requested point may lie from the network, in metres. Default 1000.
+speed_kmh : float
+    Riding speed used for duration estimates, in km/h. Default 15.
+attribution : str
+    Attribution line for OpenStreetMap-derived output.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+data_folder: Path = _HERE / "data"
+default_network: Path = data_folder / "osm-roads-cremona-city" / "graph_cremona_large.geojson"
+cache_folder: Path = Path(os.environ.get("CREMONA_BIKE_CACHE", _HERE / "cache"))
+snap_limit_m: float = 1000.0
+speed_kmh: float = 15.0
+attribution: str = "© OpenStreetMap contributors (ODbL 1.0)"
