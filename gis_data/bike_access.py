@@ -7,7 +7,10 @@ the OSM wiki pages ``Key:access``, ``Key:oneway`` and ``Key:cycleway``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Highway values a bicycle may ride on unless other tags forbid it.
 RIDEABLE_HIGHWAYS: frozenset[str] = frozenset(
@@ -36,7 +39,9 @@ RIDEABLE_HIGHWAYS: frozenset[str] = frozenset(
 PERMIT_ONLY_HIGHWAYS: frozenset[str] = frozenset({"footway", "pedestrian", "bridleway"})
 
 _YES = frozenset({"yes", "designated", "permissive", "official", "destination", "dismount"})
-_NO = frozenset({"no", "private", "agricultural", "forestry", "delivery", "customers", "use_sidepath_no"})
+_NO = frozenset(
+    {"no", "private", "agricultural", "forestry", "delivery", "customers", "use_sidepath_no"}
+)
 _TRUE = frozenset({"yes", "true", "1"})
 _OPPOSITE = frozenset({"opposite", "opposite_lane", "opposite_track", "opposite_share_busway"})
 
@@ -58,8 +63,10 @@ def is_bicycle_way(tags: Mapping[str, str]) -> bool:
     --------
     >>> is_bicycle_way({"highway": "residential"})
     True
-    >>> is_bicycle_way({"highway": "footway"}), is_bicycle_way({"highway": "footway", "bicycle": "yes"})
-    (False, True)
+    >>> is_bicycle_way({"highway": "footway"})
+    False
+    >>> is_bicycle_way({"highway": "footway", "bicycle": "yes"})
+    True
     >>> is_bicycle_way({"highway": "primary", "bicycle": "no"})
     False
     """
@@ -121,8 +128,7 @@ def bicycle_directions(tags: Mapping[str, str]) -> tuple[bool, bool]:
     if oneway not in _TRUE:
         return True, True
     if tags.get("cycleway") in _OPPOSITE or any(
-        tags.get(f"cycleway:{side}:oneway") == "no"
-        or tags.get(f"cycleway:{side}") in _OPPOSITE
+        tags.get(f"cycleway:{side}:oneway") == "no" or tags.get(f"cycleway:{side}") in _OPPOSITE
         for side in ("left", "right", "both")
     ):
         return True, True

@@ -113,7 +113,9 @@ def _segment_lengths(raw: RawNetwork, to_utm: Transformer) -> np.ndarray[Any, np
     # Drop the steps that jump from the last vertex of one segment to the next one's first.
     step[ends[:-1] - 1] = 0.0
     seg_ids = np.repeat(np.arange(len(counts)), counts)[:-1]
-    return np.bincount(seg_ids, weights=step, minlength=len(counts))
+    totals: np.ndarray[Any, np.dtype[np.float64]]
+    totals = np.bincount(seg_ids, weights=step, minlength=len(counts)).astype(float)
+    return totals
 
 
 def _street_places(G: nx.MultiDiGraph[int]) -> list[tuple[str, str, float, float]]:

@@ -189,13 +189,20 @@ def _read_prepared(path: Path) -> tuple[nx.MultiDiGraph[int] | None, SourceStamp
     try:
         with path.open("rb") as fh:
             if fh.read(len(_MAGIC)) != _MAGIC:
-                raise ValueError("bad magic")  # noqa: TRY301
-            header, G = pickle.load(fh)  # noqa: S301 - our own cache file
+                raise ValueError("bad magic")
+            header, G = pickle.load(fh)
         info: dict[str, Any] = header
         if info.get("format") != FORMAT_VERSION or not isinstance(G, nx.MultiDiGraph):
             logger.warning("Prepared graph %s is of another format; rebuilding", path)
             return None, None
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError) as exc:
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        pickle.UnpicklingError,
+    ) as exc:
         logger.warning("Prepared graph %s is unreadable (%s); rebuilding", path, exc)
         return None, None
     stamp = info.get("stamp")

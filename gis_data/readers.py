@@ -104,7 +104,9 @@ def _edge_tags(tags: dict[str, str]) -> dict[str, str]:
     return {k: tags[k] for k in EDGE_TAGS if k in tags}
 
 
-def _read_route_relations(path: Path) -> tuple[dict[int, dict[str, str]], dict[int, tuple[int, ...]]]:
+def _read_route_relations(
+    path: Path,
+) -> tuple[dict[int, dict[str, str]], dict[int, tuple[int, ...]]]:
     """Collect route=bicycle relations and map each member way to them and their parents."""
     routes: dict[int, dict[str, str]] = {}
     children: dict[int, list[int]] = {}
@@ -114,11 +116,12 @@ def _read_route_relations(path: Path) -> tuple[dict[int, dict[str, str]], dict[i
         if tags.get("route") != "bicycle" or tags.get("type") not in {"route", "superroute"}:
             continue
         routes[rel.id] = {
-            "name": tags.get("name", ""),
-            "ref": tags.get("ref", ""),
-            "network": tags.get("network", ""),
-            "type": tags.get("type", "route"),
+            "name": tags.get("name") or "",
+            "ref": tags.get("ref") or "",
+            "network": tags.get("network") or "",
+            "type": tags.get("type") or "route",
         }
+        assert isinstance(rel, osmium.osm.Relation)
         for member in rel.members:
             if member.type == "w":
                 way_members.setdefault(member.ref, []).append(rel.id)

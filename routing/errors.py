@@ -1,0 +1,20 @@
+"""Errors raised while planning routes."""
+
+from __future__ import annotations
+
+
+class NoRouteError(LookupError):
+    """No bicycle route joins the requested points."""
+
+
+class PointOffNetworkError(ValueError):
+    """A requested point lies farther from the bicycle network than allowed."""
+
+    def __init__(self, message: str, point: tuple[float, float], distance_m: float) -> None:
+        super().__init__(message)
+        self.point = point
+        self.distance_m = distance_m
+
+
+class InvalidPointError(ValueError):
+    """A requested point is not a finite WGS84 latitude/longitude pair."""

@@ -1,0 +1,159 @@
+"""Snap requested points onto the nearest edge of the bicycle graph (not only a node).
+
+An :class:`EdgeIndex` (a shapely STRtree over the edges, projected to the graph's
+UTM zone) is built once per graph and kept while the graph lives.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely import LineString
+from shapely import Point
+from shapely import STRtree
+
+from routing.errors import InvalidPointError
+from routing.errors import PointOffNetworkError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+LatLon = tuple[float, float]
+EdgeKey = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """Where a requested point meets the network.
+
+    ``edge`` is the directed edge ``(u, v, key)`` the point was snapped to and
+    ``offset_m`` the distance along it from ``u``.
+    """
+
+    query: LatLon
+    snapped: LatLon
+    distance_m: float
+    edge: EdgeKey
+    offset_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeIndex:
+    """Projected edge geometries of one graph and a spatial index over them."""
+
+    edges: tuple[EdgeKey, ...]
+    lines: tuple[LineString, ...]
+    tree: STRtree
+    to_proj: Transformer
+    to_wgs84: Transformer
+    positions: dict[EdgeKey, int]
+
+    def line(self, edge: EdgeKey) -> LineString:
+        """Return the projected geometry of an edge."""
+        return self.lines[self.positions[edge]]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, EdgeIndex] = weakref.WeakKeyDictionary()
+
+
+def edge_index(G: nx.MultiDiGraph[int]) -> EdgeIndex:
+    """Return the graph's edge index, building it on first use.
+
+    Parameters
+    ----------
+    G
+        A bicycle graph with ``geometry`` on every edge and ``proj_crs`` in ``G.graph``.
+
+    Returns
+    -------
+    EdgeIndex
+        Shared by every later call with the same graph object.
+    """
+    found = _INDEXES.get(G)
+    if found is not None:
+        return found
+    to_proj = Transformer.from_crs(4326, G.graph["proj_crs"], always_xy=True)
+    to_wgs84 = Transformer.from_crs(G.graph["proj_crs"], 4326, always_xy=True)
+    edges: list[EdgeKey] = []
+    geoms: list[LineString] = []
+    geom: Any
+    for u, v, k, geom in G.edges(keys=True, data="geometry"):
+        edges.append((u, v, k))
+        geoms.append(geom)
+
+    def project(xy: Any) -> Any:
+        x, y = to_proj.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    projected = shapely.transform(np.array(geoms, dtype=object), project)
+    lines = tuple(projected.tolist())
+    positions = {e: i for i, e in enumerate(edges)}
+    index = EdgeIndex(tuple(edges), lines, STRtree(lines), to_proj, to_wgs84, positions)
+    _INDEXES[G] = index
+    return index
+
+
+def check_point(point: LatLon) -> LatLon:
+    """Return a point as floats, or raise if it is not a valid latitude/longitude.
+
+    Examples
+    --------
+    >>> check_point((45.13, 10.02))
+    (45.13, 10.02)
+    """
+    lat, lon = float(point[0]), float(point[1])
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        msg = f"Point {point!r} is not a valid (latitude, longitude) pair"
+        raise InvalidPointError(msg)
+    return lat, lon
+
+
+def snap_point(G: nx.MultiDiGraph[int], point: LatLon, *, limit_m: float) -> Snap:
+    """Snap a point to the nearest edge of the graph.
+
+    Parameters
+    ----------
+    G
+        The bicycle graph.
+    point
+        ``(lat, lon)`` in WGS84.
+    limit_m
+        Farthest the point may be from the network, in metres.
+
+    Returns
+    -------
+    Snap
+        The edge, the position along it and the snap distance.
+
+    Raises
+    ------
+    InvalidPointError
+        If the point is not a valid coordinate pair.
+    PointOffNetworkError
+        If the nearest edge is farther than ``limit_m``.
+    """
+    lat, lon = check_point(point)
+    index = edge_index(G)
+    x, y = index.to_proj.transform(lon, lat)
+    where = Point(x, y)
+    found, dist = index.tree.query_nearest(where, return_distance=True, all_matches=False)
+    i = int(found[0])
+    distance = float(dist[0])
+    if distance > limit_m:
+        msg = (
+            f"Point {lat:.5f},{lon:.5f} is {distance / 1000:.1f} km from the bicycle network "
+            f"(limit {limit_m / 1000:g} km)"
+        )
+        raise PointOffNetworkError(msg, (lat, lon), distance)
+    line = index.lines[i]
+    offset = float(line.project(where))
+    on_line = line.interpolate(offset)
+    slon, slat = index.to_wgs84.transform(on_line.x, on_line.y)
+    return Snap((lat, lon), (float(slat), float(slon)), distance, index.edges[i], offset)
