@@ -1,0 +1,1 @@
+"""The ``cremona-bike`` command line: one click group, one module per subcommand."""
