@@ -152,7 +152,7 @@ def test_node_to_node_routes_equal_networkx(
     liechtenstein_graph: nx.MultiDiGraph[int], data: st.DataObject
 ) -> None:
     G = liechtenstein_graph
-    components = [set(c) for c in nx.strongly_connected_components(G)]
+    components: list[set[int]] = [set(c) for c in nx.strongly_connected_components(G)]
     big = sorted(max(components, key=len))
     a = data.draw(st.sampled_from(big))
     b = data.draw(st.sampled_from(big))
