@@ -6,6 +6,13 @@ from __future__ import annotations
 class NoRouteError(LookupError):
     """No bicycle route joins the requested points."""
 
+    def __init__(
+        self, message: str, start: tuple[float, float] | None = None, end: tuple[float, float] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.start = start
+        self.end = end
+
 
 class PointOffNetworkError(ValueError):
     """A requested point lies farther from the bicycle network than allowed."""
@@ -18,3 +25,7 @@ class PointOffNetworkError(ValueError):
 
 class InvalidPointError(ValueError):
     """A requested point is not a finite WGS84 latitude/longitude pair."""
+
+
+class ProfileError(ValueError):
+    """A bicycle profile name, file or setting is not valid."""

@@ -23,6 +23,8 @@ from routing.errors import InvalidPointError
 from routing.errors import PointOffNetworkError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
 
 LatLon = tuple[float, float]
@@ -63,6 +65,16 @@ class EdgeIndex:
 _INDEXES: weakref.WeakKeyDictionary[Any, EdgeIndex] = weakref.WeakKeyDictionary()
 
 
+def project_geometry(geoms: Any, transformer: Transformer) -> Any:
+    """Apply a pyproj transformer to a shapely geometry or an array of them."""
+
+    def apply(xy: Any) -> Any:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, apply)
+
+
 def edge_index(G: nx.MultiDiGraph[int]) -> EdgeIndex:
     """Return the graph's edge index, building it on first use.
 
@@ -87,12 +99,7 @@ def edge_index(G: nx.MultiDiGraph[int]) -> EdgeIndex:
     for u, v, k, geom in G.edges(keys=True, data="geometry"):
         edges.append((u, v, k))
         geoms.append(geom)
-
-    def project(xy: Any) -> Any:
-        x, y = to_proj.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    projected = shapely.transform(np.array(geoms, dtype=object), project)
+    projected = project_geometry(np.array(geoms, dtype=object), to_proj)
     lines = tuple(projected.tolist())
     positions = {e: i for i, e in enumerate(edges)}
     index = EdgeIndex(tuple(edges), lines, STRtree(lines), to_proj, to_wgs84, positions)
@@ -115,7 +122,13 @@ def check_point(point: LatLon) -> LatLon:
     return lat, lon
 
 
-def snap_point(G: nx.MultiDiGraph[int], point: LatLon, *, limit_m: float) -> Snap:
+def snap_point(
+    G: nx.MultiDiGraph[int],
+    point: LatLon,
+    *,
+    limit_m: float,
+    usable: Callable[[EdgeKey], bool] | None = None,
+) -> Snap:
     """Snap a point to the nearest edge of the graph.
 
     Parameters
@@ -126,6 +139,9 @@ def snap_point(G: nx.MultiDiGraph[int], point: LatLon, *, limit_m: float) -> Sna
         ``(lat, lon)`` in WGS84.
     limit_m
         Farthest the point may be from the network, in metres.
+    usable
+        Tells whether an edge may be snapped to (e.g. the profile allows it and
+        it is not closed); default: every edge.
 
     Returns
     -------
@@ -146,11 +162,19 @@ def snap_point(G: nx.MultiDiGraph[int], point: LatLon, *, limit_m: float) -> Sna
     found, dist = index.tree.query_nearest(where, return_distance=True, all_matches=False)
     i = int(found[0])
     distance = float(dist[0])
+    if usable is not None and not usable(index.edges[i]):
+        near = index.tree.query(where, predicate="dwithin", distance=limit_m)
+        ranked = sorted((float(index.lines[j].distance(where)), int(j)) for j in near)
+        allowed = [(d, j) for d, j in ranked if usable(index.edges[j])]
+        distance, i = allowed[0] if allowed else (np.inf, i)
     if distance > limit_m:
-        msg = (
-            f"Point {lat:.5f},{lon:.5f} is {distance / 1000:.1f} km from the bicycle network "
-            f"(limit {limit_m / 1000:g} km)"
-        )
+        if np.isfinite(distance):
+            msg = (
+                f"Point {lat:.5f},{lon:.5f} is {distance / 1000:.1f} km from the bicycle network "
+                f"(limit {limit_m / 1000:g} km)"
+            )
+        else:
+            msg = f"Point {lat:.5f},{lon:.5f} has no way open to this profile within {limit_m / 1000:g} km"
         raise PointOffNetworkError(msg, (lat, lon), distance)
     line = index.lines[i]
     offset = float(line.project(where))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 
     from shapely import LineString
 
+    from routing.explain import RouteSegment
     from routing.snapping import LatLon
     from routing.snapping import Snap
 
@@ -33,7 +35,8 @@ class Route:
     """A planned bicycle route.
 
     Shares are fractions of ``length_m`` (0..1). ``snaps`` holds one entry per
-    requested point (start, via points, end) in order.
+    requested point (start, via points, end) in order. ``segments`` explains the
+    route stretch by stretch; ``notes`` says what was avoided and why.
     """
 
     geometry: LineString
@@ -45,6 +48,17 @@ class Route:
     highway_shares: Mapping[str, float]
     cycle_routes: tuple[CycleRouteUse, ...]
     snaps: tuple[Snap, ...]
+    profile: str = "touring"
+    cost: float = 0.0
+    segments: tuple[RouteSegment, ...] = ()
+    infrastructure_shares: Mapping[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def signed_share(self) -> float:
+        """Return the fraction of the length on any signed cycle route."""
+        on_route = sum(s.length_m for s in self.segments if s.cycle_routes)
+        return on_route / self.length_m if self.length_m > 0 else 0.0
 
     def latlon(self) -> list[LatLon]:
         """Return the route's vertices as ``(lat, lon)`` pairs."""

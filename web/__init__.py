@@ -1,7 +1,8 @@
 """The route planner's web front end: a Flask app built by :func:`create_app`.
 
 Shaped like flaskr: ``create_app`` loads the defaults, overlays the instance
-``config.py`` or the test configuration, sets up the graph resource
+``config.py`` and ``FLASK_<KEY>`` environment variables (values parsed as JSON,
+e.g. ``FLASK_TILES=null``), or else the test configuration, sets up the graph resource
 (:func:`web.graph.init_app`), the error handlers (:func:`web.errors.init_app`)
 and registers the ``planner`` blueprint. Serve it with
 ``gunicorn "web:create_app()"``.

@@ -1,0 +1,160 @@
+"""Dated closures and no-go areas read from GeoJSON files.
+
+A closures file is a GeoJSON FeatureCollection. Each feature is a Polygon,
+MultiPolygon or LineString (a line closes the ways within ``buffer_m`` of it,
+default 25 m) with the properties:
+
+``name`` (required)
+    What is closed, e.g. "Ciclabile del Canale Vacchelli, tratto del Moso".
+``start``, ``end`` (optional)
+    ``YYYY-MM-DD`` for a one-off closure, or ``MM-DD`` for one that recurs every
+    year (``10-01`` to ``01-31`` spans the new year). Without them the feature is
+    a no-go area that always applies.
+``reason``, ``source`` (optional)
+    Shown to the rider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+from shapely.geometry import shape
+
+from gis_data.errors import InvalidDataError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from shapely.geometry.base import BaseGeometry
+
+_ANNUAL = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """An area or way closed to bicycles, always or between two dates."""
+
+    name: str
+    geometry: BaseGeometry
+    start: str | None = None
+    end: str | None = None
+    reason: str = ""
+    source: str = ""
+    buffer_m: float = 25.0
+
+    def active_on(self, day: dt.date | None) -> bool:
+        """Tell whether the closure applies on a day (``None``: undated request).
+
+        Examples
+        --------
+        >>> from shapely import Point
+        >>> moso = Closure("Moso", Point(9.6, 45.4), start="10-01", end="01-31")
+        >>> moso.active_on(dt.date(2026, 12, 5)), moso.active_on(dt.date(2026, 6, 5))
+        (True, False)
+        """
+        if self.start is None or self.end is None:
+            return True
+        if day is None:
+            return False
+        first, last = _ANNUAL.match(self.start), _ANNUAL.match(self.end)
+        if first and last:
+            md = (day.month, day.day)
+            lo = (int(first.group(1)), int(first.group(2)))
+            hi = (int(last.group(1)), int(last.group(2)))
+            return lo <= md <= hi if lo <= hi else md >= lo or md <= hi
+        return dt.date.fromisoformat(self.start) <= day <= dt.date.fromisoformat(self.end)
+
+    def describe(self) -> str:
+        """Return a one-line description for the rider."""
+        when = f" ({self.start} to {self.end})" if self.start and self.end else ""
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.name}{when}{why}"
+
+
+def _check_date(value: Any, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if _ANNUAL.match(text):
+        month, day = (int(x) for x in text.split("-"))
+        try:
+            dt.date(2024, month, day)  # a leap year accepts 02-29
+        except ValueError as exc:
+            msg = f"{where}: bad date {text!r} ({exc})"
+            raise InvalidDataError(msg) from exc
+        return text
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError as exc:
+        msg = f"{where}: bad date {text!r}; use YYYY-MM-DD or MM-DD"
+        raise InvalidDataError(msg) from exc
+    return text
+
+
+def read_closures(path: Path) -> list[Closure]:
+    """Read a closures / no-go GeoJSON file.
+
+    Parameters
+    ----------
+    path
+        A GeoJSON FeatureCollection (see the module docstring).
+
+    Returns
+    -------
+    list of Closure
+        In file order.
+
+    Raises
+    ------
+    InvalidDataError
+        Naming the file, the feature number and the bad value.
+    """
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        features = doc["features"] if doc.get("type") == "FeatureCollection" else [doc]
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        msg = f"{str(path)!r} is not a GeoJSON closures file: {exc}"
+        raise InvalidDataError(msg) from exc
+    closures = []
+    for i, feat in enumerate(features, start=1):
+        where = f"{path.name} feature {i}"
+        props = feat.get("properties") or {}
+        try:
+            geom = shape(feat["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            msg = f"{where}: bad geometry ({exc})"
+            raise InvalidDataError(msg) from exc
+        if geom.is_empty or geom.geom_type not in {
+            "Polygon",
+            "MultiPolygon",
+            "LineString",
+            "MultiLineString",
+        }:
+            msg = f"{where}: geometry must be a polygon or a line, got {geom.geom_type}"
+            raise InvalidDataError(msg)
+        name = str(props.get("name") or "").strip()
+        if not name:
+            msg = f"{where}: missing 'name'"
+            raise InvalidDataError(msg)
+        start = _check_date(props.get("start"), where)
+        end = _check_date(props.get("end"), where)
+        if (start is None) != (end is None):
+            msg = f"{where}: give both 'start' and 'end', or neither"
+            raise InvalidDataError(msg)
+        closures.append(
+            Closure(
+                name=name,
+                geometry=geom,
+                start=start,
+                end=end,
+                reason=str(props.get("reason") or ""),
+                source=str(props.get("source") or ""),
+                buffer_m=float(props.get("buffer_m") or 25.0),
+            )
+        )
+    return closures
