@@ -39,9 +39,7 @@ RIDEABLE_HIGHWAYS: frozenset[str] = frozenset(
 PERMIT_ONLY_HIGHWAYS: frozenset[str] = frozenset({"footway", "pedestrian", "bridleway"})
 
 _YES = frozenset({"yes", "designated", "permissive", "official", "destination", "dismount"})
-_NO = frozenset(
-    {"no", "private", "agricultural", "forestry", "delivery", "customers", "use_sidepath_no"}
-)
+_NO = frozenset({"no", "private", "agricultural", "forestry", "delivery", "customers", "use_sidepath_no"})
 _TRUE = frozenset({"yes", "true", "1"})
 _OPPOSITE = frozenset({"opposite", "opposite_lane", "opposite_track", "opposite_share_busway"})
 

@@ -99,9 +99,7 @@ def parse_latlon(text: str) -> LatLon | None:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        msg = (
-            f"Coordinates {text.strip()!r} are out of range (latitude -90..90, longitude -180..180)"
-        )
+        msg = f"Coordinates {text.strip()!r} are out of range (latitude -90..90, longitude -180..180)"
         raise PlaceNotFoundError(msg, text)
     return lat, lon
 
@@ -137,9 +135,7 @@ def reference_places() -> tuple[Place, ...]:
             continue
         lon, lat = feat["geometry"]["coordinates"][:2]
         places.append(Place(name, "comune", float(lat), float(lon)))
-    for feat in _features(
-        folder / "railway-stations-cremona" / "stazioni_cremona_e_dintorni.geojson"
-    ):
+    for feat in _features(folder / "railway-stations-cremona" / "stazioni_cremona_e_dintorni.geojson"):
         name = str(feat["properties"]["stazione"]).title()
         lon, lat = feat["geometry"]["coordinates"][:2]
         places.append(Place(f"Stazione di {name}", "station", float(lat), float(lon)))
@@ -197,9 +193,7 @@ def resolve_place(G: nx.MultiDiGraph[int], query: str) -> Place:
     raise PlaceNotFoundError(msg, query, suggestions)
 
 
-def search_places(
-    G: nx.MultiDiGraph[int], query: str | None = None, *, limit: int = 50
-) -> list[Place]:
+def search_places(G: nx.MultiDiGraph[int], query: str | None = None, *, limit: int = 50) -> list[Place]:
     """List resolvable places whose name contains the query (all places without one).
 
     Parameters

@@ -103,17 +103,13 @@ def test_liechtenstein_highways_and_relation_members(
     assert not highways & {"motorway", "motorway_link", "steps", "construction"}
     # every edge tagged with the Rheindammradweg is a member of it (read again with osmium)
     rel_id = next(
-        i
-        for i, r in liechtenstein_graph.graph["routes"].items()
-        if r["name"] == "10 Rheindammradweg"
+        i for i, r in liechtenstein_graph.graph["routes"].items() if r["name"] == "10 Rheindammradweg"
     )
     members: set[int] = set()
     for rel in osmium.FileProcessor(str(LIECHTENSTEIN), osmium.osm.RELATION):
         if rel.id == rel_id and isinstance(rel, osmium.osm.Relation):
             members = {m.ref for m in rel.members if m.type == "w"}
-    tagged = {
-        d["osmid"] for _, _, d in liechtenstein_graph.edges(data=True) if rel_id in d["routes"]
-    }
+    tagged = {d["osmid"] for _, _, d in liechtenstein_graph.edges(data=True) if rel_id in d["routes"]}
     assert tagged
     assert tagged <= members
 
@@ -136,17 +132,13 @@ def test_cache_is_reused_and_rebuilt_when_source_changes(tmp_path: Path) -> None
     again = load_network(source)
     assert again.number_of_edges() == first.number_of_edges()
     doc = json.loads(source.read_text(encoding="utf-8"))
-    doc["features"] = [
-        f for f in doc["features"] if f["geometry"]["type"] == "Point" or f["id"] % 2 == 0
-    ]
+    doc["features"] = [f for f in doc["features"] if f["geometry"]["type"] == "Point" or f["id"] % 2 == 0]
     source.write_text(json.dumps(doc), encoding="utf-8")
     rebuilt = load_network(source)
     assert rebuilt.number_of_edges() < first.number_of_edges()
 
 
-def test_corrupt_cache_is_rebuilt_with_a_log_line(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_corrupt_cache_is_rebuilt_with_a_log_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     source = tmp_path / "centre.geojson"
     shutil.copy(Path(__file__).parent / "data" / "graph_cremona_centre.geojson", source)
     good = load_network(source)
