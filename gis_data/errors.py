@@ -22,3 +22,7 @@ class PlaceNotFoundError(LookupError):
 
 class InvalidGPXError(ValueError):
     """A GPX document is malformed, hostile or not GPX at all."""
+
+
+class DownloadError(ConnectionError):
+    """A download failed or returned something unusable."""

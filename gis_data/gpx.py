@@ -15,7 +15,7 @@ import math
 from typing import TYPE_CHECKING
 
 import gpxpy.gpx
-from lxml import etree  # type: ignore[import-untyped]  # no lxml-stubs in the lint group
+from lxml import etree  # no lxml-stubs in the lint group
 
 from gis_data import settings
 

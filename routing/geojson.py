@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import Any
 
-from shapely.geometry import mapping
-
 if TYPE_CHECKING:
     from routing.summary import Route
 
@@ -27,7 +25,10 @@ def route_to_feature(route: Route) -> dict[str, Any]:
     """
     return {
         "type": "Feature",
-        "geometry": dict(mapping(route.geometry)),
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[round(x, 7), round(y, 7)] for x, y, *_ in route.geometry.coords],
+        },
         "properties": {
             "length_m": round(route.length_m, 1),
             "duration_s": round(route.duration_s, 1),
@@ -45,6 +46,25 @@ def route_to_feature(route: Route) -> dict[str, Any]:
                 }
                 for use in route.cycle_routes
             ],
+            "profile": route.profile,
+            "cost": round(route.cost, 2),
+            "signed_share": round(route.signed_share, 4),
+            "infrastructure_shares": dict(route.infrastructure_shares),
+            "segments": [
+                {
+                    "start_km": seg.start_km,
+                    "length_m": round(seg.length_m, 1),
+                    "name": seg.name,
+                    "highway": seg.highway,
+                    "surface": seg.surface,
+                    "infrastructure": seg.infrastructure,
+                    "cycle_routes": list(seg.cycle_routes),
+                    "speed_kmh": seg.speed_kmh,
+                    "cost_factor": seg.cost_factor,
+                }
+                for seg in route.segments
+            ],
+            "notes": list(route.notes),
             "points": [
                 {
                     "query": list(s.query),
