@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import click
 
 from cli.options import data_option
 from cli.options import domain_errors
 from cli.options import load_graph
+from gis_data import settings
+from gis_data.download import download_osm
+from gis_data.download import province_polygon
 from gis_data.network import PREPARED_SUFFIX
 from gis_data.network import prepared_path
 from gis_data.network import resolve_source
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @click.group(short_help="Prepare or describe the bicycle network.")
@@ -60,3 +60,48 @@ def info(data: Path | None) -> None:
 
 def _mtime_ns(path: Path) -> int | None:
     return path.stat().st_mtime_ns if path.exists() else None
+
+
+@data.command(short_help="Download the province from Overpass and prepare it.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the OSM XML [default: <cache folder>/provincia-cremona.osm].",
+)
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="Overpass API base URL [default: osmnx.settings.overpass_url].",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(0, 20_000),
+    default=2000.0,
+    show_default=True,
+    metavar="M",
+    help="Metres added around the province boundary.",
+)
+def fetch(output: Path | None, url: str | None, margin: float) -> None:
+    """Download the province of Cremona's bicycle network, cycle routes and POIs.
+
+    Needs internet. The file appears only once complete; the prepared graph is
+    built right after, so `--data FILE` is ready to use.
+    """
+    target = output or Path(settings.cache_folder) / "provincia-cremona.osm"
+
+    def progress(received: int) -> None:
+        click.echo(f"\rreceived {received / 1e6:7.1f} MB", err=True, nl=False)
+
+    with domain_errors():
+        download_osm(target, polygon=province_polygon(margin_m=margin), url=url, progress=progress)
+    click.echo("", err=True)
+    started = time.perf_counter()
+    G = load_graph(target)
+    click.echo(
+        f"{target}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges, "
+        f"{len(G.graph.get('routes', {}))} bicycle routes; prepared in {time.perf_counter() - started:.1f} s"
+    )
+    click.echo(f"use it with: --data {target} (or CREMONA_BIKE_DATA={target})")

@@ -10,6 +10,7 @@ import click
 from cli.data import data
 from cli.places import places
 from cli.route import route
+from cli.routes import routes
 
 
 def verbosity_level(verbosity: int) -> int:
@@ -50,3 +51,4 @@ def cli(ctx: click.Context, verbose: int, quiet: int) -> None:
 cli.add_command(route)
 cli.add_command(places)
 cli.add_command(data)
+cli.add_command(routes)

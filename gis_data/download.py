@@ -20,13 +20,14 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import osmnx as ox
 import requests
+import shapely
 from pyproj import Transformer
 from shapely import MultiPolygon
 from shapely import Polygon
 from shapely.geometry import shape
-from shapely.ops import transform
 
 from gis_data import settings
 from gis_data.errors import DownloadError
@@ -68,10 +69,11 @@ def province_polygon(*, margin_m: float = 2000.0, simplify_m: float = 250.0) -> 
     path = settings.data_folder / "istat-boundaries-cremona" / "provincia_cremona.geojson"
     doc = json.loads(path.read_text(encoding="utf-8"))
     boundary = shape(doc["features"][0]["geometry"])
-    to_utm = Transformer.from_crs(4326, 32632, always_xy=True).transform
-    to_wgs = Transformer.from_crs(32632, 4326, always_xy=True).transform
-    grown = transform(to_utm, boundary).buffer(margin_m).simplify(simplify_m)
-    polygon = transform(to_wgs, grown)
+    to_utm = Transformer.from_crs(4326, 32632, always_xy=True)
+    to_wgs = Transformer.from_crs(32632, 4326, always_xy=True)
+    grown = shapely.transform(boundary, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
+    grown = grown.buffer(margin_m).simplify(simplify_m)
+    polygon = shapely.transform(grown, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1])))
     if isinstance(polygon, MultiPolygon):
         polygon = max(polygon.geoms, key=lambda p: p.area)
     if not isinstance(polygon, Polygon):

@@ -8,6 +8,7 @@ each member edge. Matched routes get negative ids, so they never clash with OSM.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
@@ -18,8 +19,13 @@ from shapely import MultiLineString
 from shapely.ops import linemerge
 
 from routing.errors import NoRouteError
+from routing.errors import PointOffNetworkError
+from routing.search import search_index
+from routing.search import shortest_pieces
+from routing.search import twin_edges
 from routing.snapping import edge_index
 from routing.snapping import project_geometry
+from routing.snapping import snap_point
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from gis_data.route_registry import RegisteredRoute
+    from routing.snapping import Snap
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +120,11 @@ def find_cycle_route(G: nx.MultiDiGraph[int], query: str) -> CycleRouteInfo:
     key = query.strip().casefold()
     exact = [r for r in routes if key in {str(r.relation_id), r.ref.casefold(), r.name.casefold()}]
     partial = exact or [r for r in routes if key and key in r.name.casefold()]
-    if len(partial) == 1:
-        return partial[0]
+    catalogue = G.graph.get("routes", {})
+    supers = [r for r in partial if catalogue.get(r.relation_id, {}).get("type") == "superroute"]
+    if len(partial) == 1 or len(supers) == 1:
+        # A super-route (EuroVelo 15) wins over its parts, which share its ref.
+        return partial[0] if len(partial) == 1 else supers[0]
     names = ", ".join(f"{r.name or r.ref} ({r.relation_id})" for r in (partial or routes))
     problem = "is ambiguous" if partial else "matches no cycle route"
     msg = f"{query!r} {problem}; routes: {names or 'none in this data'}"
@@ -132,33 +142,36 @@ def cycle_route_geometry(G: nx.MultiDiGraph[int], relation_id: int) -> MultiLine
 
 def match_track(
     G: nx.MultiDiGraph[int],
-    track: LineString,
+    track: LineString | MultiLineString,
     *,
     name: str,
     ref: str = "",
     network: str = "official",
     tolerance_m: float = 25.0,
-    min_cover: float = 0.8,
+    step_m: float = 50.0,
 ) -> tuple[nx.MultiDiGraph[int], MatchReport]:
     """Tag the edges an official track (e.g. an Infopoint GPX) runs along with a route name.
 
-    Geometric matching: an edge is matched when at least ``min_cover`` of its
-    length lies within ``tolerance_m`` of the track. The report gives the share of
-    the track that lies within ``tolerance_m`` of a matched edge, and the
-    uncovered stretches.
+    Route-based matching: points sampled every ``step_m`` along the track are
+    snapped to the network (within ``tolerance_m``) and joined by the shortest
+    ride between consecutive ones. A join much longer than the track between the
+    two points (more than twice, plus 100 m) is dropped, because the track went
+    where the network does not. The matched edges are those ridden for at least
+    half their length; the report gives the share of the track within
+    ``tolerance_m`` of them and the stretches that are not.
 
     Parameters
     ----------
     G
         The bicycle graph; it is not modified.
     track
-        The official itinerary as a lon/lat LineString.
+        The official itinerary (lon/lat), one line per GPX segment.
     name, ref, network
         What to call the route.
     tolerance_m
-        Largest distance between the track and a matched edge.
-    min_cover
-        Share of an edge that must lie near the track.
+        Largest distance between the track and the network.
+    step_m
+        Spacing of the sampled points.
 
     Returns
     -------
@@ -166,15 +179,33 @@ def match_track(
         A new graph with the route added, and the :class:`MatchReport`.
     """
     index = edge_index(G)
-    line: LineString = project_geometry(track, index.to_proj)
-    corridor = line.buffer(tolerance_m)
-    matched: list[tuple[int, int, int]] = []
-    for i in index.tree.query(corridor, predicate="intersects"):
-        edge_line = index.lines[int(i)]
-        if edge_line.length <= 0:
-            continue
-        if edge_line.intersection(corridor).length >= min_cover * edge_line.length:
-            matched.append(index.edges[int(i)])
+    projected: LineString | MultiLineString = project_geometry(track, index.to_proj)
+    lines = list(projected.geoms) if isinstance(projected, MultiLineString) else [projected]
+    search = search_index(G, "length")
+    matched: set[tuple[int, int, int]] = set()
+    ridden_on: dict[tuple[int, int, int], float] = {}
+    for line in lines:
+        snaps: list[tuple[float, Snap]] = []
+        for mark in [*np.arange(0.0, line.length, step_m), line.length]:
+            at = line.interpolate(float(mark))
+            lon, lat = index.to_wgs84.transform(at.x, at.y)
+            try:
+                snaps.append((float(mark), snap_point(G, (lat, lon), limit_m=tolerance_m)))
+            except PointOffNetworkError:
+                continue
+        for (m0, a), (m1, b) in itertools.pairwise(snaps):
+            try:
+                _, pieces = shortest_pieces(G, a, b, index=search)
+            except NoRouteError:
+                continue
+            ridden = sum(p.end_m - p.start_m for p in pieces)
+            if ridden > 2 * (m1 - m0) + 100:
+                continue
+            for p in pieces:
+                ridden_on[p.edge] = ridden_on.get(p.edge, 0.0) + p.end_m - p.start_m
+    for edge, metres in ridden_on.items():
+        if metres >= 0.5 * float(G.edges[edge]["length"]):
+            matched.update(twin for twin, _ in twin_edges(G, edge))
     existing: Mapping[int, Any] = G.graph.get("routes", {})
     relation_id = min([0, *existing]) - 1
     H = G.copy()
@@ -185,36 +216,45 @@ def match_track(
     for edge in matched:
         data = H.edges[edge]
         data["routes"] = (*data.get("routes", ()), relation_id)
-    cover = MultiLineString([index.lines[index.positions[e]] for e in matched]).buffer(tolerance_m)
-    gaps = _gaps(line, cover)
-    covered_km = line.length / 1000 - sum(b - a for a, b in gaps)
+    cover = MultiLineString([index.line(e) for e in matched]).buffer(tolerance_m)
+    gaps = _gaps(projected, cover)
+    track_km = projected.length / 1000
     report = MatchReport(
         name=name,
         relation_id=relation_id,
-        track_km=round(line.length / 1000, 3),
-        matched_share=round(covered_km / (line.length / 1000), 4) if line.length > 0 else 0.0,
+        track_km=round(track_km, 3),
+        matched_share=round(1 - sum(b - a for a, b in gaps) / track_km, 4) if track_km > 0 else 0.0,
         matched_edges=len(matched),
         gaps_km=gaps,
     )
     return H, report
 
 
-def _gaps(line: LineString, cover: Any, step_m: float = 10.0) -> tuple[tuple[float, float], ...]:
-    """Return the (from km, to km) stretches of a projected line outside a covering area."""
-    if line.length <= 0:
-        return ()
-    marks = np.append(np.arange(0.0, line.length, step_m), line.length)
-    inside = np.array([cover.contains(line.interpolate(float(m))) for m in marks])
+def _gaps(
+    track: LineString | MultiLineString, cover: Any, step_m: float = 10.0
+) -> tuple[tuple[float, float], ...]:
+    """Return the (from km, to km) stretches of a projected track outside a covering area.
+
+    The km count along the track's pieces one after the other.
+    """
+    pieces = list(track.geoms) if isinstance(track, MultiLineString) else [track]
     gaps: list[tuple[float, float]] = []
-    start: float | None = None
-    for mark, ok in zip(marks, inside, strict=True):
-        if not ok and start is None:
-            start = float(mark)
-        elif ok and start is not None:
-            gaps.append((round(start / 1000, 3), round(float(mark) / 1000, 3)))
-            start = None
-    if start is not None:
-        gaps.append((round(start / 1000, 3), round(line.length / 1000, 3)))
+    offset = 0.0
+    for line in pieces:
+        if line.length <= 0:
+            continue
+        marks = np.append(np.arange(0.0, line.length, step_m), line.length)
+        start: float | None = None
+        for mark in marks:
+            inside = cover.contains(line.interpolate(float(mark)))
+            if not inside and start is None:
+                start = float(mark)
+            elif inside and start is not None:
+                gaps.append((round((offset + start) / 1000, 3), round((offset + float(mark)) / 1000, 3)))
+                start = None
+        if start is not None:
+            gaps.append((round((offset + start) / 1000, 3), round((offset + line.length) / 1000, 3)))
+        offset += line.length
     return tuple(g for g in gaps if g[1] > g[0])
 
 
