@@ -23,6 +23,19 @@ speed_kmh : float
     Riding speed used for duration estimates, in km/h. Default 15.
 attribution : str
     Attribution line for OpenStreetMap-derived output.
+poi_store : pathlib.Path
+    GeoJSON file holding the curated POIs imported with ``cremona-bike poi
+    import`` (Infopoint registries and the like), rewritten atomically on each
+    import. Default: ``$CREMONA_BIKE_POI_STORE``, else
+    ``$XDG_DATA_HOME/cremona-bike/poi_store.geojson`` (``~/.local/share`` when
+    ``XDG_DATA_HOME`` is unset): user data, not a cache, so it survives
+    ``make clean``.
+gpx_max_bytes : int
+    Largest GPX, KML or GeoJSON document the importers accept, in bytes; a
+    bigger one is refused before it is parsed. Default 20 MiB (20 * 1024 * 1024).
+gpx_time_budget_s : float
+    Longest the GPX importer may spend on one document, in seconds; a slower
+    one is refused. Default 10.
 """
 
 from __future__ import annotations
@@ -38,3 +51,11 @@ cache_folder: Path = Path(os.environ.get("CREMONA_BIKE_CACHE", _HERE / "cache"))
 snap_limit_m: float = 1000.0
 speed_kmh: float = 15.0
 attribution: str = "© OpenStreetMap contributors (ODbL 1.0)"
+poi_store: Path = Path(
+    os.environ.get("CREMONA_BIKE_POI_STORE")
+    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    / "cremona-bike"
+    / "poi_store.geojson"
+)
+gpx_max_bytes: int = 20 * 1024 * 1024
+gpx_time_budget_s: float = 10.0
