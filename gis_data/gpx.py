@@ -131,15 +131,53 @@ def route_to_gpx(
         lat, lon = gpx_latlon(point)
         gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(lat, lon, name=label, type=kind))
 
+    gpx.tracks.append(_track(name, track, description))
+    logger.debug("GPX %r: %d track points, %d waypoints", name, len(track), len(waypoints))
+    return gpx
+
+
+def _track(name: str, points: Sequence[LatLon], description: str | None = None) -> gpxpy.gpx.GPXTrack:
     segment = gpxpy.gpx.GPXTrackSegment()
-    for point in track:
+    for point in points:
         lat, lon = gpx_latlon(point)
         segment.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon))
     trk = gpxpy.gpx.GPXTrack(name=name, description=description)
     trk.source = settings.attribution
     trk.segments.append(segment)
-    gpx.tracks.append(trk)
-    logger.debug("GPX %r: %d track points, %d waypoints", name, len(track), len(waypoints))
+    return trk
+
+
+def days_to_gpx(
+    days: Sequence[tuple[str, Sequence[LatLon]]],
+    waypoints: Sequence[tuple[str, LatLon]],
+    *,
+    name: str,
+    description: str | None = None,
+    time: datetime | None = None,
+) -> gpxpy.gpx.GPX:
+    """Build the master GPX of a multi-day trip: one track per day, plus the stops.
+
+    Parameters
+    ----------
+    days
+        ``(track name, (lat, lon) points)`` per day, in order.
+    waypoints, name, description, time
+        As for :func:`route_to_gpx`.
+
+    Returns
+    -------
+    gpxpy.gpx.GPX
+        A new document.
+
+    Examples
+    --------
+    >>> doc = days_to_gpx([("Day 1", [(45.1, 10.0), (45.2, 10.0)]), ("Day 2", [(45.2, 10.0), (45.3, 10.1)])],
+    ...                   [], name="trip")
+    >>> [t.name for t in doc.tracks]
+    ['Day 1', 'Day 2']
+    """
+    gpx = route_to_gpx([], waypoints, name=name, description=description, time=time)
+    gpx.tracks = [_track(day, points, description) for day, points in days]
     return gpx
 
 

@@ -117,9 +117,7 @@ def station_pois(records: Iterable[SourceRecord], dataset: Dataset) -> list[Poi]
     return pois
 
 
-def osm_snapshot_pois(
-    records: Iterable[SourceRecord], dataset: Dataset, *, water_taps: bool = False
-) -> list[Poi]:
+def osm_snapshot_pois(records: Iterable[SourceRecord], dataset: Dataset, *, water_taps: bool = False) -> list[Poi]:
     """Return POIs of an OSM amenity snapshot (nodes with ``osm_node_id`` and their tags).
 
     In the water snapshot the records without ``amenity`` are ``man_made=water_tap``
@@ -247,6 +245,25 @@ def curated_table(table: CsvTable) -> CsvTable:
     return replace(table, header=(*header, "bike_friendly"), rows=tuple(rows))
 
 
+def with_osm_hours(table: CsvTable, hours: CsvTable) -> CsvTable:
+    """Add the ``opening_hours`` transcribed into OSM syntax (a second table: ``id``, ``opening_hours``).
+
+    Examples
+    --------
+    >>> from gis_data.poi_sources import CsvTable
+    >>> pois = CsvTable(("id", "name"), ((2, ("m", "Museo")), (3, ("n", "Bottega"))))
+    >>> osm = CsvTable(("id", "opening_hours"), ((2, ("m", "Tu-Su 10:00-18:00")),))
+    >>> [row for _, row in with_osm_hours(pois, osm).rows]
+    [('m', 'Museo', 'Tu-Su 10:00-18:00'), ('n', 'Bottega', '')]
+    """
+    by_id = {row[0]: row[1] for _, row in hours.rows if len(row) >= 2}
+    if "opening_hours" in table.header:
+        return table
+    key = table.header.index("id")
+    rows = tuple((line, (*row, by_id.get(row[key], ""))) for line, row in table.rows)
+    return replace(table, header=(*table.header, "opening_hours"), rows=rows)
+
+
 def _table_pois(table: CsvTable, dataset: Dataset) -> list[Poi]:
     defaults = Provenance(dataset.key, dataset.licence, dataset.attribution, dataset.as_of)
     report = parse_table(table, defaults, file=dataset.path)
@@ -275,7 +292,10 @@ def embedded_pois() -> list[Poi]:
     return _unique(
         [
             *_table_pois(
-                curated_table(read_csv_table(embedded_path("curated-pois-cremona"))),
+                with_osm_hours(
+                    curated_table(read_csv_table(embedded_path("curated-pois-cremona"))),
+                    read_csv_table(embedded_path("curated-pois-cremona").with_name("opening_hours_osm.csv")),
+                ),
                 sets["curated-pois-cremona"],
             ),
             *_table_pois(

@@ -230,9 +230,7 @@ def match_track(
     return H, report
 
 
-def _gaps(
-    track: LineString | MultiLineString, cover: Any, step_m: float = 10.0
-) -> tuple[tuple[float, float], ...]:
+def _gaps(track: LineString | MultiLineString, cover: Any, step_m: float = 10.0) -> tuple[tuple[float, float], ...]:
     """Return the (from km, to km) stretches of a projected track outside a covering area.
 
     The km count along the track's pieces one after the other.
@@ -293,9 +291,7 @@ def check_registry(G: nx.MultiDiGraph[int], registry: Sequence[RegisteredRoute])
     routes = list_cycle_routes(G)
     checks = []
     for entry in registry:
-        hits = tuple(
-            r.relation_id for r in routes if any(p in f"{r.name} {r.ref}".casefold() for p in entry.patterns)
-        )
+        hits = tuple(r.relation_id for r in routes if any(p in f"{r.name} {r.ref}".casefold() for p in entry.patterns))
         metres = 0.0
         seen: set[tuple[int, int, int]] = set()
         for rel in hits:

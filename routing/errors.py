@@ -29,3 +29,7 @@ class InvalidPointError(ValueError):
 
 class ProfileError(ValueError):
     """A bicycle profile name, file or setting is not valid."""
+
+
+class ItineraryFormatError(ValueError):
+    """A saved itinerary is not of a format or version this program reads."""

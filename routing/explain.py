@@ -33,9 +33,7 @@ class RouteSegment:
     cost_factor: float
 
 
-def describe_edge(
-    data: Mapping[str, Any], profile: Profile, route_names: Mapping[int, str]
-) -> dict[str, Any]:
+def describe_edge(data: Mapping[str, Any], profile: Profile, route_names: Mapping[int, str]) -> dict[str, Any]:
     """Return the fields of a :class:`RouteSegment` for one edge, without position or length.
 
     Examples

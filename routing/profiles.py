@@ -194,8 +194,7 @@ def with_wet_weather(profile: Profile) -> Profile:
     if profile.wet:
         return profile
     slower = {
-        k: v * (0.8 if k in {"gravel", "unpaved", "compacted"} else 1.0)
-        for k, v in profile.surface_speed.items()
+        k: v * (0.8 if k in {"gravel", "unpaved", "compacted"} else 1.0) for k, v in profile.surface_speed.items()
     }
     return replace(
         profile,

@@ -296,9 +296,7 @@ def shortest_pieces(
     return float(best_cost), best
 
 
-def _path_pieces(
-    G: nx.MultiDiGraph[int], index: SearchIndex, pred: IntArray, source: int, target: int
-) -> list[Piece]:
+def _path_pieces(G: nx.MultiDiGraph[int], index: SearchIndex, pred: IntArray, source: int, target: int) -> list[Piece]:
     """Follow Dijkstra's predecessors back from ``target`` to ``source``."""
     nodes = [target]
     at = index.position[target]
