@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck
+from hypothesis import assume
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -157,6 +158,9 @@ def test_node_to_node_routes_equal_networkx(
     pa = (G.nodes[a]["y"], G.nodes[a]["x"])
     pb = (G.nodes[b]["y"], G.nodes[b]["x"])
     route = plan_route(G, [pa, pb], profile=profile)
+    # A junction can also lie on another way that crosses it without sharing the node
+    # (bridges, tunnels); a point there is on both, and the route may rightly use the other.
+    assume(a in route.snaps[0].edge[:2] and b in route.snaps[1].edge[:2])
     if profile == "shortest":
         expected = nx.shortest_path_length(G, a, b, weight="length")
         assert route.length_m == pytest.approx(expected, rel=1e-6, abs=1e-3)
