@@ -8,7 +8,11 @@ import sys
 import click
 
 from cli.data import data
+from cli.events import events
+from cli.gpx import gpx
+from cli.itinerary import itinerary
 from cli.places import places
+from cli.poi import poi
 from cli.route import route
 from cli.routes import routes
 
@@ -52,3 +56,7 @@ cli.add_command(route)
 cli.add_command(places)
 cli.add_command(data)
 cli.add_command(routes)
+cli.add_command(poi)
+cli.add_command(itinerary)
+cli.add_command(events)
+cli.add_command(gpx)

@@ -18,6 +18,7 @@ import gpxpy.gpx
 from lxml import etree  # no lxml-stubs in the lint group
 
 from gis_data import settings
+from gis_data.gpx_write import gpx_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -190,7 +191,7 @@ def gpx_to_xml(gpx: gpxpy.gpx.GPX) -> str:
     >>> 'version="1.1"' in xml and '<trkpt lat="45.1" lon="10.0">' in xml
     True
     """
-    return str(gpx.to_xml(version="1.1"))
+    return gpx_bytes(gpx).decode("utf-8")
 
 
 def _safe_parser() -> etree.XMLParser:

@@ -30,6 +30,10 @@ poi_store : pathlib.Path
     ``$XDG_DATA_HOME/cremona-bike/poi_store.geojson`` (``~/.local/share`` when
     ``XDG_DATA_HOME`` is unset): user data, not a cache, so it survives
     ``make clean``.
+events_store : pathlib.Path
+    CSV file of the events imported with ``cremona-bike events import``, rewritten
+    atomically on each import. Default: ``$CREMONA_BIKE_EVENTS_STORE``, else
+    ``events_store.csv`` beside ``poi_store``.
 gpx_max_bytes : int
     Largest GPX, KML or GeoJSON document the importers accept, in bytes; a
     bigger one is refused before it is parsed. Default 20 MiB (20 * 1024 * 1024).
@@ -56,6 +60,9 @@ poi_store: Path = Path(
     or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     / "cremona-bike"
     / "poi_store.geojson"
+)
+events_store: Path = Path(
+    os.environ.get("CREMONA_BIKE_EVENTS_STORE") or Path(poi_store).with_name("events_store.csv")
 )
 gpx_max_bytes: int = 20 * 1024 * 1024
 gpx_time_budget_s: float = 10.0

@@ -1,0 +1,412 @@
+"""Import GPX 1.0 and 1.1 documents from untrusted sources into gpxpy objects.
+
+The document is walked with the hardened lxml parser of :mod:`gis_data.safe_xml`
+(size limit, no DTD, no entities, no network, time budget). Track and route
+points, the bulk of any file, are built directly from the element, which is
+then freed, so memory stays flat; anything unusual (a point with ``name``,
+``sat``, ``hdop``...) and every header, waypoint and extension goes through
+gpxpy's own field readers, so the model is exactly the one ``gpxpy.parse``
+builds. Extensions are kept, with their namespaces, for GPX 1.0 too
+(foreign elements inside a 1.0 point become its extensions).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from array import array
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Any
+
+import gpxpy.gpx
+from gpxpy import gpxfield
+
+from gis_data.errors import InvalidGPXError
+from gis_data.gpx_issues import Findings
+from gis_data.gpx_issues import GPXIssue
+from gis_data.gpx_issues import Level
+from gis_data.safe_xml import CLOCK_EVERY
+from gis_data.safe_xml import check_size
+from gis_data.safe_xml import iter_events
+from gis_data.safe_xml import local_name
+from gis_data.safe_xml import namespace_of
+from gis_data.safe_xml import read_source
+from gis_data.safe_xml import start_deadline
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from gis_data.safe_xml import Deadline
+
+logger = logging.getLogger(__name__)
+
+GPX_NAMESPACES: dict[str, str] = {
+    "http://www.topografix.com/GPX/1/0": "1.0",
+    "http://www.topografix.com/GPX/1/1": "1.1",
+}
+#: gpxpy's own UTC zone, so times read here equal and print as gpxpy's.
+UTC_Z = gpxfield.SimpleTZ("Z")
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_SCHEMA_LOCATION = f"{{{XSI}}}schemaLocation"
+#: The elements the importer is told about; points' children are read from the point.
+WALKED_TAGS = tuple(f"{{*}}{tag}" for tag in ("gpx", "wpt", "rte", "rtept", "trk", "trkseg", "trkpt"))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedGPX:
+    """A parsed document with what the importer noticed and where its points were.
+
+    ``lines`` maps a container (``"trk[1]/trkseg[2]"``, ``"rte[1]"`` or
+    ``"wpt"``) to the source line of each of its points, in order;
+    ``container_lines`` gives the line of each track, segment and route.
+    """
+
+    gpx: gpxpy.gpx.GPX
+    version: str
+    issues: tuple[GPXIssue, ...]
+    lines: Mapping[str, array[int]]
+    container_lines: Mapping[str, int]
+
+    def line_of(self, container: str, index: int) -> int | None:
+        """Return the source line of point ``index`` (0-based) of ``container``."""
+        lines = self.lines.get(container)
+        return int(lines[index]) if lines is not None and 0 <= index < len(lines) else None
+
+
+def read_gpx(path: Path, *, max_bytes: int | None = None, time_budget_s: float | None = None) -> gpxpy.gpx.GPX:
+    """Read a GPX file safely; see :func:`parse_gpx`.
+
+    Raises
+    ------
+    DataNotFoundError
+        If the file does not exist.
+    InvalidGPXError
+        If the file is too big, too slow, hostile, malformed or not GPX.
+    """
+    data = read_source(path, max_bytes=max_bytes)
+    return parse_gpx(data, name=str(path), max_bytes=max_bytes, time_budget_s=time_budget_s)
+
+
+def parse_gpx(
+    data: bytes,
+    *,
+    name: str = "<gpx>",
+    max_bytes: int | None = None,
+    time_budget_s: float | None = None,
+) -> gpxpy.gpx.GPX:
+    """Parse an untrusted GPX 1.0 or 1.1 document into a new gpxpy object.
+
+    Parameters
+    ----------
+    data
+        The document's bytes (any encoding XML allows; a BOM is fine).
+    name
+        How to call the document in error messages, e.g. its file name.
+    max_bytes, time_budget_s
+        Limits; defaults ``gis_data.settings.gpx_max_bytes`` and
+        ``gis_data.settings.gpx_time_budget_s``.
+
+    Returns
+    -------
+    gpxpy.gpx.GPX
+        Tracks, routes, waypoints, metadata and extensions.
+
+    Raises
+    ------
+    InvalidGPXError
+        If the document is too big or too slow to read, declares a DOCTYPE, is
+        not well-formed XML, is not GPX, or holds a bad coordinate or number;
+        the message names the document and the line.
+
+    Examples
+    --------
+    >>> doc = parse_gpx(b'<gpx version="1.1"><wpt lat="45.13" lon="10.02"/></gpx>')
+    >>> doc.version, doc.waypoints[0].latitude
+    ('1.1', 45.13)
+    """
+    return inspect_gpx(data, name=name, max_bytes=max_bytes, time_budget_s=time_budget_s).gpx
+
+
+def inspect_gpx(
+    data: bytes,
+    *,
+    name: str = "<gpx>",
+    max_bytes: int | None = None,
+    time_budget_s: float | None = None,
+) -> LoadedGPX:
+    """Parse like :func:`parse_gpx`, also returning the importer's findings and source lines.
+
+    Examples
+    --------
+    >>> loaded = inspect_gpx(b'<gpx><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>')
+    >>> loaded.version, loaded.line_of("trk[1]/trkseg[1]", 0), loaded.issues[0].message
+    ('1.1', 1, 'no version attribute nor GPX namespace: read as GPX 1.1 and 1.0')
+    """
+    check_size(len(data), name, max_bytes)
+    builder = _Builder(name, start_deadline(name, time_budget_s))
+    for event, element in iter_events(data, name, tags=WALKED_TAGS):
+        builder.handle(event, element)
+    if builder.gpx is None:  # pragma: no cover - lxml raises before an empty walk
+        msg = f"{name}: empty document (no XML element)"
+        raise InvalidGPXError(msg)
+    logger.debug("%s: GPX %s read", name, builder.version)
+    return LoadedGPX(
+        builder.gpx,
+        builder.version,
+        builder.findings.result(),
+        builder.lines,
+        builder.container_lines,
+    )
+
+
+def parse_time(text: str) -> datetime | None:
+    """Read a GPX time as gpxpy does (``None`` if invalid), fast for the usual UTC form.
+
+    Examples
+    --------
+    >>> parse_time("2024-05-01T08:00:00Z").isoformat()
+    '2024-05-01T08:00:00+00:00'
+    >>> parse_time("2015-12-11T15:43:13.000+01:00").hour, parse_time("yesterday")
+    (15, None)
+    """
+    if len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[4] == text[7] == "-":
+        try:
+            return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC_Z)
+        except ValueError:
+            pass
+    result: datetime | None = gpxfield.TIME_TYPE.from_string(text)
+    return result
+
+
+class _Builder:
+    """Turns the event stream of one GPX document into a gpxpy object."""
+
+    def __init__(self, name: str, deadline: Deadline) -> None:
+        self.name = name
+        self.deadline = deadline
+        self.findings = Findings()
+        self.lines: dict[str, array[int]] = {}
+        self.container_lines: dict[str, int] = {}
+        self.gpx: gpxpy.gpx.GPX | None = None
+        self.version = "1.1"
+        self.unversioned = False
+        self.ns = ""
+        self.prefix = ""
+        self.uris: dict[str, str | None] = {}
+        self.root: Any = None
+        self.trk: Any = None
+        self.seg: Any = None
+        self.rte: Any = None
+        self.container = ""
+        self.tracks: list[gpxpy.gpx.GPXTrack] = []
+        self.segments: list[gpxpy.gpx.GPXTrackSegment] = []
+        self.routes: list[gpxpy.gpx.GPXRoute] = []
+        self.waypoints: list[gpxpy.gpx.GPXWaypoint] = []
+        self.points: list[Any] = []
+        self.count = 0
+
+    def fail(self, element: Any, problem: str) -> InvalidGPXError:
+        line = getattr(element, "sourceline", None)
+        where = f"line {line}: " if line else ""
+        return InvalidGPXError(f"{self.name}: {where}{problem}")
+
+    def handle(self, event: str, element: Any) -> None:
+        if self.root is None:
+            self.open_root(element)
+            if event == "start":
+                return
+        parent = element.getparent()
+        tag = element.tag
+        p = self.prefix
+        if event == "start":
+            if parent is self.root and tag == p + "trk":
+                self.trk, self.segments = element, []
+                self.container = f"trk[{len(self.tracks) + 1}]"
+            elif parent is self.root and tag == p + "rte":
+                self.rte, self.points = element, []
+                self.container = f"rte[{len(self.routes) + 1}]"
+                self.lines[self.container] = array("l")
+            elif tag == p + "trkseg" and self.trk is not None and parent is self.trk:
+                self.seg, self.points = element, []
+                self.container = f"trk[{len(self.tracks) + 1}]/trkseg[{len(self.segments) + 1}]"
+                self.lines[self.container] = array("l")
+            else:
+                return
+            self.container_lines[self.container] = element.sourceline or 0
+            return
+        self.count += 1
+        if self.count % CLOCK_EVERY == 0:
+            self.deadline.check(element.sourceline)
+        if tag == p + "trkpt" and self.seg is not None and parent is self.seg:
+            self.add_point(element, on_track=True)
+        elif tag == p + "rtept" and self.rte is not None and parent is self.rte:
+            self.add_point(element, on_track=False)
+        elif tag == p + "wpt" and parent is self.root:
+            self.lines.setdefault("wpt", array("l")).append(element.sourceline or 0)
+            self.waypoints.append(self.gpxpy_object(gpxpy.gpx.GPXWaypoint, element))
+        elif element is self.seg:
+            segment = self.gpxpy_object(gpxpy.gpx.GPXTrackSegment, element)
+            segment.points, self.points = self.points, []
+            self.segments.append(segment)
+            self.seg, self.container = None, f"trk[{len(self.tracks) + 1}]"
+        elif element is self.trk:
+            track = self.gpxpy_object(gpxpy.gpx.GPXTrack, element)
+            track.segments = self.segments
+            self.tracks.append(track)
+            self.trk, self.container = None, ""
+        elif element is self.rte:
+            route = self.gpxpy_object(gpxpy.gpx.GPXRoute, element)
+            route.points, self.points = self.points, []
+            self.routes.append(route)
+            self.rte, self.container = None, ""
+        elif element is self.root:
+            self.close_root()
+            return
+        else:
+            return
+        parent.remove(element)
+
+    def open_root(self, root: Any) -> None:
+        ns = namespace_of(root.tag)
+        if root.getparent() is not None:
+            root = root.getroottree().getroot()
+            raise self.fail(root, f"not a GPX document: the root element is <{root.tag}>")
+        if local_name(root.tag) != "gpx" or (ns is not None and ns not in GPX_NAMESPACES):
+            raise self.fail(root, f"not a GPX document: the root element is <{root.tag}>")
+        stated = root.get("version")
+        by_ns = GPX_NAMESPACES.get(ns or "")
+        if stated is not None and stated.strip() not in ("1.0", "1.1"):
+            raise self.fail(root, f"unsupported GPX version {stated!r} (only 1.0 and 1.1)")
+        if stated is None and by_ns is None:
+            self.note("version", root, "no version attribute nor GPX namespace: read as GPX 1.1 and 1.0")
+        elif stated is not None and by_ns and stated.strip() != by_ns:
+            self.note("version", root, f"version {stated!r} in the GPX {by_ns} namespace")
+        self.version = (stated or by_ns or "1.1").strip()
+        self.unversioned = stated is None and by_ns is None
+        self.ns = ns or ""
+        self.prefix = f"{{{ns}}}" if ns else ""
+        self.root = root
+        for prefix, uri in root.nsmap.items():
+            if uri not in GPX_NAMESPACES and uri != XSI:
+                self.uris.setdefault(uri, prefix)
+
+    def note(self, kind: str, element: Any, message: str, level: Level = "warning") -> None:
+        issue = GPXIssue(level, self.container or "gpx", message, element.sourceline)
+        self.findings.add(kind, issue)
+
+    def add_point(self, element: Any, on_track: bool) -> None:
+        self.lines[self.container].append(element.sourceline or 0)
+        cls = gpxpy.gpx.GPXTrackPoint if on_track else gpxpy.gpx.GPXRoutePoint
+        point = self.fast_point(element, cls, on_track)
+        if point is None:
+            point = self.gpxpy_object(cls, element)
+            if self.version == "1.0":
+                # GPX 1.0 allows foreign elements in a point; gpxpy would drop them.
+                foreign = [c for c in element if namespace_of(c.tag) not in (None, self.ns)]
+                point.extensions = [self.extension(c) for c in foreign]
+        self.points.append(point)
+        element.clear(keep_tail=False)
+
+    def fast_point(self, element: Any, cls: Any, on_track: bool) -> Any:
+        """Build the common point (ele, time, speed, extensions) directly; else ``None``."""
+        lat, lon = element.get("lat"), element.get("lon")
+        try:
+            point = cls(float(lat), float(lon))
+        except (TypeError, ValueError):
+            where = f"{self.container}/{local_name(element.tag)}[{len(self.points) + 1}]"
+            problem = f"{where} needs numeric lat and lon, got lat={lat!r} lon={lon!r}"
+            raise self.fail(element, problem) from None
+        p = self.prefix
+        for child in element:
+            tag = child.tag
+            if tag == p + "ele":
+                point.elevation = self.number(child)
+            elif tag == p + "time":
+                text = child.text
+                point.time = parse_time(text) if text else None
+                if text and point.time is None:
+                    self.note("time", child, f"invalid time {text.strip()[:40]!r} ignored")
+            elif on_track and tag in (p + "speed", p + "course"):
+                setattr(point, local_name(tag), self.number(child))
+            elif tag == p + "extensions":
+                point.extensions.extend(self.extension(sub) for sub in child)
+            elif self.version == "1.0" and namespace_of(tag) not in (None, self.ns):
+                point.extensions.append(self.extension(child))
+            else:
+                return None
+        return point
+
+    def number(self, element: Any) -> float | None:
+        text = element.text
+        if text is None:
+            return None
+        try:
+            return float(text.strip())
+        except ValueError:
+            problem = f"<{local_name(element.tag)}> is not a number: {text.strip()[:40]!r}"
+            raise self.fail(element, problem) from None
+
+    def extension(self, element: Any) -> Any:
+        return self.strip_namespace(copy.deepcopy(element))
+
+    def strip_namespace(self, element: Any) -> Any:
+        """Drop the GPX namespace from a subtree (gpxpy reads bare tags); note other ones."""
+        gpx_prefix = self.prefix
+        for count, node in enumerate(element.iter(), start=1):
+            if count % CLOCK_EVERY == 0:
+                self.deadline.check(node.sourceline)
+            tag = node.tag
+            if not isinstance(tag, str) or not tag.startswith("{"):
+                continue
+            if gpx_prefix and tag.startswith(gpx_prefix):
+                node.tag = tag[len(gpx_prefix) :]
+                continue
+            uri = tag[1:].partition("}")[0]
+            if uri not in self.uris and uri != XSI:
+                self.uris[uri] = node.prefix
+            for attribute in node.attrib:
+                attr_uri = namespace_of(attribute)
+                if attr_uri and attr_uri not in self.uris:
+                    self.uris[attr_uri] = None
+        return element
+
+    def gpxpy_object(self, cls: Any, element: Any) -> Any:
+        """Build one object with gpxpy's own field readers, on a bare-tag copy."""
+        bare = self.strip_namespace(copy.deepcopy(element))
+        try:
+            built = gpxfield.gpx_fields_from_xml(cls, bare, self.version)
+            if self.unversioned:
+                # Without a version the fields of either one may be present: take both.
+                old = gpxfield.gpx_fields_from_xml(cls, bare, "1.0")
+                for slot in cls.__slots__:
+                    if not getattr(built, slot) and getattr(old, slot):
+                        setattr(built, slot, getattr(old, slot))
+        except (gpxpy.gpx.GPXException, ValueError, TypeError) as exc:
+            problem = f"<{local_name(element.tag)}>: {exc}"
+            raise self.fail(element, problem) from exc
+        return built
+
+    def close_root(self) -> None:
+        self.deadline.check(self.root.sourceline)
+        gpx = self.gpxpy_object(gpxpy.gpx.GPX, self.root)
+        gpx.tracks, gpx.routes, gpx.waypoints = self.tracks, self.routes, self.waypoints
+        gpx.version = self.version
+        gpx.nsmap = self.namespace_map()
+        gpx.schema_locations = (self.root.get(XSI_SCHEMA_LOCATION) or "").split()
+        self.gpx = gpx
+
+    def namespace_map(self) -> dict[str, str]:
+        """Give every extension namespace a distinct prefix, as gpxpy writes ``prefix:tag``."""
+        nsmap: dict[str, str] = {}
+        reserved = {"defaultns", "xsi", "xml"}
+        for uri, prefix in self.uris.items():
+            name = prefix
+            n = 0
+            while not name or name in reserved or name in nsmap:
+                n += 1
+                name = f"ext{n}"
+            nsmap[name] = uri
+        return nsmap
