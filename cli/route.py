@@ -210,9 +210,7 @@ def explain_lines(route: Route) -> list[str]:
     for seg in route.segments:
         routes = f" [{'; '.join(seg.cycle_routes)}]" if seg.cycle_routes else ""
         way = f"{seg.name or '(unnamed)'} - {seg.highway}, {seg.surface}, {seg.infrastructure}{routes}"
-        lines.append(
-            f"{seg.start_km:6.2f} {seg.length_m:6.0f}  {seg.speed_kmh:5.1f} {seg.cost_factor:6.2f}  {way}"
-        )
+        lines.append(f"{seg.start_km:6.2f} {seg.length_m:6.0f}  {seg.speed_kmh:5.1f} {seg.cost_factor:6.2f}  {way}")
     return lines
 
 
@@ -349,9 +347,7 @@ def route(
         if target is not None and str(target) != "-":
             click.echo(f"wrote {FORMAT_NAMES[fmt]} to {target}", err=True)
     if alternatives and len(planned) <= alternatives:
-        click.echo(
-            f"note: only {len(planned) - 1} alternative(s) differ enough from the best route", err=True
-        )
+        click.echo(f"note: only {len(planned) - 1} alternative(s) differ enough from the best route", err=True)
 
 
 def _write(text: str, output: Path | None) -> None:

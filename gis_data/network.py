@@ -6,11 +6,18 @@ so an edited source is rebuilt and an untouched one loads in milliseconds. It is
 written atomically (temporary file + ``os.replace``); a corrupt or stale cache
 is rebuilt with a log line, never a crash.
 
+Unpickling thousands of shapely geometries one by one is what made loading
+slow, so the file keeps the graph without them plus every edge's vertices in
+one NumPy array, and the geometries are rebuilt with one vectorised
+``shapely.linestrings`` call. It also keeps the graph's nested-dissection order
+(:mod:`gis_data.ordering`), so routing need not compute it again.
+
 Prepared graphs are pickles: load only the ones this program wrote.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -22,11 +29,15 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import shapely
 
 from gis_data import settings
 from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
 from gis_data.graph_build import graph_from_raw
+from gis_data.ordering import contraction_order
+from gis_data.ordering import remember_order
 from gis_data.readers import is_osm_file
 from gis_data.readers import read_graph_geojson
 from gis_data.readers import read_osm
@@ -34,7 +45,7 @@ from gis_data.readers import read_osm
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the graph's attributes change, so old caches are rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 PREPARED_SUFFIX = ".cbgraph"
 _MAGIC = b"CREMONA-BIKE-GRAPH\n"
 
@@ -170,11 +181,21 @@ def save_prepared(G: nx.MultiDiGraph[int], path: Path, stamp: SourceStamp | None
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     header = {"format": FORMAT_VERSION, "stamp": stamp}
+    bare: nx.MultiDiGraph[int] = nx.MultiDiGraph()
+    bare.graph = G.graph
+    bare.add_nodes_from(G.nodes(data=True))
+    geoms = []
+    for u, v, k, data in G.edges(keys=True, data=True):
+        geoms.append(data["geometry"])
+        bare.add_edge(u, v, k, **{name: value for name, value in data.items() if name != "geometry"})
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(owner, minlength=len(geoms)).astype(np.int32)
+    order = contraction_order(G)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(_MAGIC)
-            pickle.dump((header, G), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((header, bare, coords, counts, order), fh, protocol=5)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -186,27 +207,48 @@ def save_prepared(G: nx.MultiDiGraph[int], path: Path, stamp: SourceStamp | None
 
 def _read_prepared(path: Path) -> tuple[nx.MultiDiGraph[int] | None, SourceStamp | None]:
     """Read a prepared graph, or return ``(None, None)`` when it is corrupt or outdated."""
+    collecting = gc.isenabled()
+    # The loader makes ~100k containers; the collector would scan them all, several times, for nothing.
+    gc.disable()
     try:
         with path.open("rb") as fh:
             if fh.read(len(_MAGIC)) != _MAGIC:
                 raise ValueError("bad magic")
-            header, G = pickle.load(fh)
-        info: dict[str, Any] = header
-        if info.get("format") != FORMAT_VERSION or not isinstance(G, nx.MultiDiGraph):
+            content = pickle.load(fh)
+        info: dict[str, Any] = content[0]
+        if info.get("format") != FORMAT_VERSION or not isinstance(content[1], nx.MultiDiGraph):
             logger.warning("Prepared graph %s is of another format; rebuilding", path)
             return None, None
+        G = _with_geometries(*content[1:])
     except (
         OSError,
         EOFError,
         ValueError,
         TypeError,
         AttributeError,
+        IndexError,
         pickle.UnpicklingError,
+        shapely.errors.ShapelyError,
     ) as exc:
         logger.warning("Prepared graph %s is unreadable (%s); rebuilding", path, exc)
         return None, None
+    finally:
+        if collecting:
+            gc.enable()
     stamp = info.get("stamp")
     return G, stamp if isinstance(stamp, SourceStamp) else None
+
+
+def _with_geometries(G: nx.MultiDiGraph[int], coords: Any, counts: Any, order: Any) -> nx.MultiDiGraph[int]:
+    """Give every edge of a graph just read its LineString, built from the stored vertices."""
+    edges = G.number_of_edges()
+    if len(counts) != edges or int(np.sum(counts)) != len(coords):
+        raise ValueError("edge vertices do not match the edges")
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(edges), counts)).tolist()
+    for (_, _, data), line in zip(G.edges(data=True), lines, strict=True):
+        data["geometry"] = line
+    remember_order(G, np.asarray(order, dtype=np.int64))
+    return G
 
 
 def _sha256(path: Path) -> str:

@@ -133,8 +133,7 @@ EMBEDDED: dict[str, Dataset] = {
             "alberi-monumentali",
             "alberi-monumentali-cremona/alberi_monumentali_cremona.geojson",
             "Elenco degli alberi monumentali d'Italia (July 2020)",
-            "Italian public-administration open data (IODL 2.0 / CC BY 4.0 default; "
-            "release licence not stated)",
+            "Italian public-administration open data (IODL 2.0 / CC BY 4.0 default; release licence not stated)",
             "Elenco degli alberi monumentali d'Italia (MiPAAF/MASAF, luglio 2020)",
             "2020-07",
         ),

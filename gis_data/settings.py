@@ -57,12 +57,8 @@ speed_kmh: float = 15.0
 attribution: str = "© OpenStreetMap contributors (ODbL 1.0)"
 poi_store: Path = Path(
     os.environ.get("CREMONA_BIKE_POI_STORE")
-    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    / "cremona-bike"
-    / "poi_store.geojson"
+    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cremona-bike" / "poi_store.geojson"
 )
-events_store: Path = Path(
-    os.environ.get("CREMONA_BIKE_EVENTS_STORE") or Path(poi_store).with_name("events_store.csv")
-)
+events_store: Path = Path(os.environ.get("CREMONA_BIKE_EVENTS_STORE") or Path(poi_store).with_name("events_store.csv"))
 gpx_max_bytes: int = 20 * 1024 * 1024
 gpx_time_budget_s: float = 10.0

@@ -94,9 +94,7 @@ def pois_to_geojson(pois: gpd.GeoDataFrame) -> dict[str, Any]:
     for values, where in _rows(pois):
         geometry = None if where is None else {"type": "Point", "coordinates": [where[1], where[0]]}
         properties = _rounded(values)
-        features.append(
-            {"type": "Feature", "id": values["id"], "geometry": geometry, "properties": properties}
-        )
+        features.append({"type": "Feature", "id": values["id"], "geometry": geometry, "properties": properties})
     return {"type": "FeatureCollection", "attribution": attributions(pois), "features": features}
 
 

@@ -133,9 +133,7 @@ def _in_order(words: list[str], parts: list[str]) -> bool:
     return all(word in it for word in words)
 
 
-def geocode_street(
-    G: nx.MultiDiGraph[int], address: str, *, within: BaseGeometry | None = None
-) -> LatLon | None:
+def geocode_street(G: nx.MultiDiGraph[int], address: str, *, within: BaseGeometry | None = None) -> LatLon | None:
     """Place an address on its street in the graph, or return ``None``.
 
     Parameters

@@ -111,9 +111,7 @@ def osm_poi(
     )
 
 
-def pois_from_osm_records(
-    records: Iterable[SourceRecord], *, source: str = "osm", last_checked: str = ""
-) -> list[Poi]:
+def pois_from_osm_records(records: Iterable[SourceRecord], *, source: str = "osm", last_checked: str = "") -> list[Poi]:
     """Return the POIs among OSM objects read by :mod:`gis_data.poi_sources`.
 
     Records without a point geometry or without a POI category are skipped.
@@ -162,7 +160,5 @@ def overpass_pois(path: Path, *, last_checked: str = "") -> gpd.GeoDataFrame:
     InvalidDataError
         If it is not an Overpass JSON answer.
     """
-    pois = pois_from_osm_records(
-        read_overpass_json(path), source=f"overpass:{path.name}", last_checked=last_checked
-    )
+    pois = pois_from_osm_records(read_overpass_json(path), source=f"overpass:{path.name}", last_checked=last_checked)
     return pois_to_gdf(pois)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
+
+import numpy as np
 
 from routing.costs import cycle_infrastructure
 from routing.costs import edge_factor
@@ -16,6 +21,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from routing.profiles import Profile
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+#: What an edge class shows: highway, surface, infrastructure, speed (km/h) and cost factor.
+Look = tuple[str, str, str, float, float]
+#: What a way shows: its name and the names of its signed routes.
+Label = tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +102,106 @@ def explain(
 
 def _as_dict(segment: RouteSegment) -> dict[str, Any]:
     return {name: getattr(segment, name) for name in RouteSegment.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Looks:
+    """How each cost class of edges reads in an explanation for one profile.
+
+    ``look[c]`` numbers the :data:`Look` of class ``c``; equal looks share a number.
+    """
+
+    look: IntArray
+    fields: tuple[Look, ...]
+
+
+def class_looks(class_data: Sequence[Mapping[str, Any]], speed_kmh: FloatArray, factor: FloatArray) -> Looks:
+    """Describe each cost class once, with the speeds and factors of a profile.
+
+    Parameters
+    ----------
+    class_data
+        One edge's attributes per cost class (see :mod:`routing.compact`).
+    speed_kmh, factor
+        The profile's speed and preference factor per class.
+
+    Returns
+    -------
+    Looks
+        The same fields :func:`describe_edge` gives, numbered.
+
+    Examples
+    --------
+    >>> looks = class_looks([{"highway": "cycleway"}], np.array([16.0]), np.array([1.3]))
+    >>> looks.fields[looks.look[0]]
+    ('cycleway', 'paved', 'cycleway', 16.0, 1.3)
+    """
+    ids: dict[Look, int] = {}
+    out = np.empty(len(class_data), dtype=np.int64)
+    for c, d in enumerate(class_data):
+        key: Look = (
+            str(d.get("highway", "")),
+            str(d.get("surface") or surface_class(d)),
+            cycle_infrastructure(d),
+            round(float(speed_kmh[c]), 2),
+            round(float(factor[c]), 3),
+        )
+        out[c] = ids.setdefault(key, len(ids))
+    return Looks(out, tuple(ids))
+
+
+def explain_ids(
+    metres: Sequence[float],
+    looks: Sequence[int],
+    labels: Sequence[int],
+    look_fields: Sequence[Look],
+    label_fields: Sequence[Label],
+) -> tuple[RouteSegment, ...]:
+    """Group consecutive ridden edges into segments, as :func:`explain` does, from numbered descriptions.
+
+    Parameters
+    ----------
+    metres
+        Metres ridden on each edge, in riding order.
+    looks, labels
+        Each edge's look and label numbers; equal numbers mean equal fields.
+    look_fields, label_fields
+        The fields behind the numbers.
+
+    Returns
+    -------
+    tuple of RouteSegment
+        In riding order, with the km at which each starts.
+
+    Examples
+    --------
+    >>> looks = [("cycleway", "paved", "cycleway", 16.0, 1.0)]
+    >>> segs = explain_ids([100.0, 50.0], [0, 0], [0, 0], looks, [("Via Po", ())])
+    >>> len(segs), segs[0].length_m
+    (1, 150.0)
+    """
+    count = len(metres)
+    if not count:
+        return ()
+    key = np.asarray(looks, dtype=np.int64) * (max(labels, default=0) + 1) + np.asarray(labels, dtype=np.int64)
+    starts = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()]
+    # Added one by one, in riding order, as the rows were always summed.
+    before = [0.0, *itertools.accumulate(metres)]
+    segments = []
+    for i, j in zip(starts, [*starts[1:], count], strict=True):
+        highway, surface, infrastructure, speed, factor = look_fields[looks[i]]
+        name, routes = label_fields[labels[i]]
+        segments.append(
+            RouteSegment(
+                start_km=round(before[i] / 1000, 3),
+                length_m=functools.reduce(operator.add, metres[i + 1 : j], metres[i]),
+                name=name,
+                highway=highway,
+                surface=surface,
+                infrastructure=infrastructure,
+                cycle_routes=routes,
+                speed_kmh=speed,
+                cost_factor=factor,
+            )
+        )
+    return tuple(segments)

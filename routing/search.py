@@ -1,18 +1,23 @@
-"""Cheapest paths between two snapped points, on a compressed sparse copy of the graph.
+"""Cheapest paths between two snapped points, from compact arrays of the graph.
 
-The graph's edge weights are copied once per weighting into a SciPy CSR matrix
-(the cheapest parallel edge per node pair; edges a profile forbids are left out)
-and searched with ``scipy.sparse.csgraph.dijkstra``. A route may start and end
-part-way along an edge: each snap offers up to two entries into the network
+The graph's edge weights are computed once per weighting into arrays (the
+cheapest parallel edge per node pair; edges a profile forbids are left out):
+a SciPy CSR matrix and a contraction hierarchy customised for the weighting
+(:mod:`routing.hierarchy`). A plain search climbs the hierarchy from both ends;
+a search on adjusted weights (no-go areas, alternatives) runs
+``scipy.sparse.csgraph.dijkstra`` on the adjusted matrix. A route may start and
+end part-way along an edge: each snap offers up to two entries into the network
 (towards either end of its edge, where the bicycle may ride that way) and the
-best combination wins. Alternatives and no-go areas reuse the same arrays with
-some entries scaled or removed.
+best combination wins.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
@@ -21,8 +26,14 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from routing.compact import compact_graph
+from routing.costs import cost_table
 from routing.costs import edge_cost
 from routing.errors import NoRouteError
+from routing.hierarchy import customize
+from routing.hierarchy import search
+from routing.hierarchy import unpack
+from routing.hierarchy import walk
 from routing.profiles import Profile
 
 if TYPE_CHECKING:
@@ -32,6 +43,9 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from routing.compact import CompactGraph
+    from routing.costs import CostTable
+    from routing.hierarchy import Hierarchy
     from routing.snapping import EdgeKey
     from routing.snapping import Snap
 
@@ -39,6 +53,8 @@ if TYPE_CHECKING:
 MIN_WEIGHT = 1e-6
 #: A snap this close to the end of its edge counts as on the junction itself.
 AT_NODE_M = 1e-6
+#: Weightings kept per graph (each custom speed or profile is one); the oldest goes first.
+KEPT_WEIGHTINGS = 8
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -46,7 +62,14 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
-    """One weighting of a graph as sparse arrays, with the edge key behind each entry."""
+    """One weighting of a graph as sparse arrays, with the edge key behind each entry.
+
+    ``edge_weight[e]`` is the weight of edge id ``e`` (see
+    :class:`~routing.compact.CompactGraph`); ``edge_of`` maps a node pair to the
+    id of its cheapest edge, and so does ``pair_edge`` for the sorted keys
+    ``pair_keys`` (``u_position * n + v_position``); ``hierarchy`` answers
+    unadjusted searches.
+    """
 
     nodes: tuple[int, ...]
     position: dict[int, int]
@@ -57,6 +80,12 @@ class SearchIndex:
     best_key: dict[tuple[int, int], int]
     matrix: csr_matrix
     weigh: Callable[[Mapping[str, Any]], float]
+    compact: CompactGraph
+    edge_weight: FloatArray
+    edge_of: dict[tuple[int, int], int]
+    pair_keys: IntArray
+    pair_edge: IntArray
+    hierarchy: Hierarchy
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +97,47 @@ class Piece:
     end_m: float
 
 
-_INDEXES: weakref.WeakKeyDictionary[Any, dict[str, SearchIndex]] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Any, OrderedDict[str, SearchIndex]] = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary[Any, OrderedDict[str, CostTable]] = weakref.WeakKeyDictionary()
+# repr() of a profile takes ~10 µs; remember the last few (holding them keeps their ids unique).
+_KEYS: OrderedDict[int, tuple[Profile, str]] = OrderedDict()
+
+
+def weighting_key(weight: str | Profile) -> str:
+    """Return the cache key of a weighting: an attribute name or a profile's settings.
+
+    Examples
+    --------
+    >>> weighting_key("length")
+    'attr:length'
+    """
+    if not isinstance(weight, Profile):
+        return f"attr:{weight}"
+    found = _KEYS.get(id(weight))
+    if found is not None and found[0] is weight:
+        return found[1]
+    key = weight.key
+    _KEYS[id(weight)] = (weight, key)
+    with contextlib.suppress(KeyError):
+        while len(_KEYS) > 4 * KEPT_WEIGHTINGS:
+            _KEYS.popitem(last=False)
+    return key
+
+
+def _remember(cache: OrderedDict[str, Any], key: str, value: Any) -> None:
+    cache[key] = value
+    # Threads may race here; losing a cached entry only costs a rebuild.
+    with contextlib.suppress(KeyError):
+        while len(cache) > KEPT_WEIGHTINGS:
+            cache.popitem(last=False)
+
+
+def _recall(cache: OrderedDict[str, Any], key: str) -> Any:
+    found = cache.get(key)
+    if found is not None:
+        with contextlib.suppress(KeyError):
+            cache.move_to_end(key)
+    return found
 
 
 def weight_function(weight: str | Profile) -> Callable[[Mapping[str, Any]], float]:
@@ -99,37 +168,86 @@ def search_index(G: nx.MultiDiGraph[int], weight: str | Profile) -> SearchIndex:
     Returns
     -------
     SearchIndex
-        Shared by later calls with the same graph object and weighting.
+        Shared by later calls with the same graph object and weighting (the
+        last :data:`KEPT_WEIGHTINGS` weightings are kept).
     """
-    key = weight.key if isinstance(weight, Profile) else f"attr:{weight}"
-    per_graph = _INDEXES.setdefault(G, {})
-    if key in per_graph:
-        return per_graph[key]
-    weigh = weight_function(weight)
-    nodes = tuple(G.nodes)
-    position = {n: i for i, n in enumerate(nodes)}
-    best: dict[tuple[int, int], tuple[float, int]] = {}
-    for u, v, k, attrs in G.edges(keys=True, data=True):
-        cost = max(weigh(attrs), MIN_WEIGHT)
-        if np.isfinite(cost) and ((u, v) not in best or cost < best[(u, v)][0]):
-            best[(u, v)] = (cost, k)
-    pairs = list(best)
-    rows = np.array([position[u] for u, _ in pairs], dtype=np.int64)
-    cols = np.array([position[v] for _, v in pairs], dtype=np.int64)
-    data = np.array([best[p][0] for p in pairs], dtype=np.float64)
+    key = weighting_key(weight)
+    per_graph = _INDEXES.get(G)
+    if per_graph is None:
+        per_graph = _INDEXES.setdefault(G, OrderedDict())
+    found: SearchIndex | None = _recall(per_graph, key)
+    if found is not None:
+        return found
+    compact = compact_graph(G)
+    if isinstance(weight, Profile):
+        raw = profile_costs(G, weight).cost
+    else:
+        raw = np.fromiter((float(d[weight]) for d in compact.data), dtype=np.float64, count=len(compact.data))
+    edge_weight = np.maximum(raw, MIN_WEIGHT)
+    usable = np.flatnonzero(np.isfinite(edge_weight))
+    n = len(compact.nodes)
+    pair = compact.tail[usable] * n + compact.head[usable]
+    # The cheapest edge of each node pair (the first one on ties), pairs in order of first appearance.
+    by_cost = np.lexsort((usable, edge_weight[usable], pair))
+    new_pair = np.ones(len(by_cost), dtype=bool)
+    new_pair[1:] = pair[by_cost][1:] != pair[by_cost][:-1]
+    cheapest = usable[by_cost[new_pair]]
+    _, first_seen = np.unique(pair, return_index=True)
+    chosen = cheapest[np.argsort(first_seen, kind="stable")]
+    pair_keys = compact.tail[cheapest] * n + compact.head[cheapest]
+    rows = compact.tail[chosen]
+    cols = compact.head[chosen]
+    data = edge_weight[chosen]
+    nodes = compact.nodes
+    pairs = [(nodes[a], nodes[b]) for a, b in zip(rows.tolist(), cols.tolist(), strict=True)]
+    chosen_ids = chosen.tolist()
     index = SearchIndex(
         nodes=nodes,
-        position=position,
+        position=compact.position,
         rows=rows,
         cols=cols,
         data=data,
-        entry={p: i for i, p in enumerate(pairs)},
-        best_key={p: best[p][1] for p in pairs},
-        matrix=_matrix(rows, cols, data, len(nodes)),
-        weigh=weigh,
+        entry=dict(zip(pairs, range(len(pairs)), strict=True)),
+        best_key={p: compact.edges[e][2] for p, e in zip(pairs, chosen_ids, strict=True)},
+        matrix=_matrix(rows, cols, data, n),
+        weigh=weight_function(weight),
+        compact=compact,
+        edge_weight=edge_weight,
+        edge_of=dict(zip(pairs, chosen_ids, strict=True)),
+        pair_keys=pair_keys,
+        pair_edge=cheapest,
+        hierarchy=customize(compact.shape, rows, cols, data),
     )
-    per_graph[key] = index
+    _remember(per_graph, key, index)
     return index
+
+
+def profile_costs(G: nx.MultiDiGraph[int], profile: Profile) -> CostTable:
+    """Return a profile's speeds, preferences, times and costs for every edge, computed once.
+
+    Parameters
+    ----------
+    G
+        The bicycle graph.
+    profile
+        The profile.
+
+    Returns
+    -------
+    CostTable
+        Indexed by edge id and cost class (see :class:`~routing.compact.CompactGraph`).
+    """
+    key = weighting_key(profile)
+    per_graph = _TABLES.get(G)
+    if per_graph is None:
+        per_graph = _TABLES.setdefault(G, OrderedDict())
+    known: CostTable | None = _recall(per_graph, key)
+    if known is not None:
+        return known
+    compact = compact_graph(G)
+    table = cost_table(compact.class_data, compact.cost_class, compact.length, profile)
+    _remember(per_graph, key, table)
+    return table
 
 
 def _matrix(rows: IntArray, cols: IntArray, data: FloatArray, n: int) -> csr_matrix:
@@ -195,10 +313,39 @@ def twin_edges(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bo
 
 def partial_cost(G: nx.MultiDiGraph[int], index: SearchIndex, edge: EdgeKey, metres: float) -> float:
     """Return the weight of riding ``metres`` along one edge."""
-    data = G.edges[edge]
-    length = float(data["length"])
-    full = max(index.weigh(data), MIN_WEIGHT)
+    eid = index.compact.edge_id.get(edge)
+    if eid is None:
+        data = G.edges[edge]
+        length = float(data["length"])
+        full = max(index.weigh(data), MIN_WEIGHT)
+    else:
+        length = float(index.compact.length[eid])
+        full = float(index.edge_weight[eid])
     return full * (metres / length) if length > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """The cheapest ride between two snapped points: a partial first and last edge, whole ones between.
+
+    ``inner`` holds the edge ids (see :class:`~routing.compact.CompactGraph`) of
+    the whole edges; ``first`` or ``last`` is ``None`` when there is none.
+    """
+
+    cost: float
+    first: Piece | None
+    inner: IntArray
+    last: Piece | None
+
+    def pieces(self, index: SearchIndex) -> list[Piece]:
+        """Return the leg as pieces in riding order."""
+        edges = index.compact.edges
+        lengths = index.compact.length[self.inner].tolist()
+        inner = [Piece(edges[e], 0.0, m) for e, m in zip(self.inner.tolist(), lengths, strict=True)]
+        return [p for p in (self.first, *inner, self.last) if p is not None]
+
+
+_NO_EDGES: IntArray = np.zeros(0, dtype=np.int64)
 
 
 def shortest_pieces(
@@ -236,7 +383,24 @@ def shortest_pieces(
     NoRouteError
         If no ride joins the two points.
     """
-    starts: list[tuple[float, int, Piece]] = []
+    leg = shortest_leg(G, start, end, index=index, matrix=matrix, blocked=blocked)
+    return leg.cost, leg.pieces(index)
+
+
+def shortest_leg(
+    G: nx.MultiDiGraph[int],
+    start: Snap,
+    end: Snap,
+    *,
+    index: SearchIndex,
+    matrix: csr_matrix | None = None,
+    blocked: Collection[tuple[int, int]] = frozenset(),
+) -> Leg:
+    """Find the cheapest ride from one snapped point to another, as a :class:`Leg`.
+
+    Parameters and errors are those of :func:`shortest_pieces`.
+    """
+    starts: list[Entry] = []
     for edge, flipped in twin_edges(G, start.edge):
         length = float(G.edges[edge]["length"])
         off = length - start.offset_m if flipped else start.offset_m
@@ -246,7 +410,7 @@ def shortest_pieces(
         if off <= AT_NODE_M:
             # Snapped onto a junction: any way out of it will do.
             starts.append((0.0, edge[0], Piece(edge, off, off)))
-    ends: list[tuple[float, int, Piece]] = []
+    ends: list[Entry] = []
     for edge, flipped in twin_edges(G, end.edge):
         length = float(G.edges[edge]["length"])
         off = length - end.offset_m if flipped else end.offset_m
@@ -256,57 +420,95 @@ def shortest_pieces(
         if length - off <= AT_NODE_M:
             ends.append((0.0, edge[1], Piece(edge, off, off)))
 
-    best_cost = np.inf
-    best: list[Piece] = []
+    best = Leg(np.inf, None, _NO_EDGES, None)
     # Both points on the same way, the end ahead of the start: ride straight there.
     for (_, _, s_piece), (_, _, e_piece) in itertools.product(starts, ends):
         same_way = s_piece.edge == e_piece.edge and s_piece.edge[:2] not in blocked
         if same_way and s_piece.start_m <= e_piece.end_m:
             cost = partial_cost(G, index, s_piece.edge, e_piece.end_m - s_piece.start_m)
-            if cost < best_cost:
-                best_cost = cost
-                best = [Piece(s_piece.edge, s_piece.start_m, e_piece.end_m)]
+            if cost < best.cost:
+                best = Leg(cost, Piece(s_piece.edge, s_piece.start_m, e_piece.end_m), _NO_EDGES, None)
     if starts and ends:
-        sources = sorted({index.position[n] for _, n, _ in starts})
-        dist, pred = dijkstra(
-            index.matrix if matrix is None else matrix,
-            directed=True,
-            indices=sources,
-            return_predecessors=True,
-        )
-        row_of = {src: row for row, src in enumerate(sources)}
-        choice: tuple[int, int, int, Piece, Piece] | None = None
-        for (s_cost, s_node, s_piece), (e_cost, e_node, e_piece) in itertools.product(starts, ends):
-            row = row_of[index.position[s_node]]
-            cost = s_cost + float(dist[row, index.position[e_node]]) + e_cost
-            if cost < best_cost:
-                best_cost = cost
-                choice = (row, s_node, e_node, s_piece, e_piece)
-        if choice is not None:
-            row, s_node, e_node, s_piece, e_piece = choice
-            inner = _path_pieces(G, index, pred[row], s_node, e_node)
-            best = [s_piece, *inner, e_piece]
-    if not np.isfinite(best_cost):
+        if matrix is None or matrix is index.matrix:
+            found = _climb(index, starts, ends, best.cost)
+        else:
+            found = _sweep(index, matrix, starts, ends, best.cost)
+        best = found or best
+    if not np.isfinite(best.cost):
         msg = (
             f"No bike route from {start.query[0]:.5f},{start.query[1]:.5f} "
             f"to {end.query[0]:.5f},{end.query[1]:.5f}: "
             "they are on unconnected parts of the network"
         )
         raise NoRouteError(msg, start.query, end.query)
-    return float(best_cost), best
+    return dataclasses.replace(best, cost=float(best.cost))
 
 
-def _path_pieces(G: nx.MultiDiGraph[int], index: SearchIndex, pred: IntArray, source: int, target: int) -> list[Piece]:
-    """Follow Dijkstra's predecessors back from ``target`` to ``source``."""
-    nodes = [target]
-    at = index.position[target]
-    stop = index.position[source]
+Entry = tuple[float, int, Piece]
+
+
+def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: float) -> Leg | None:
+    """Join the entries through the contraction hierarchy; ``None`` if nothing beats ``bound``."""
+    h = index.hierarchy
+    position = index.position
+    sources = list(dict.fromkeys(position[n] for _, n, _ in starts))
+    targets = list(dict.fromkeys(position[n] for _, n, _ in ends))
+    fwd, fwd_pred, bwd, bwd_pred = search(h, sources, targets)
+    reached = [np.flatnonzero(np.isfinite(row)) for row in fwd]
+    choice: tuple[int, int, int, Piece, Piece] | None = None
+    for s_cost, s_node, s_piece in starts:
+        row = sources.index(position[s_node])
+        seen = reached[row]
+        for e_cost, e_node, e_piece in ends:
+            col = targets.index(position[e_node])
+            through = fwd[row, seen] + bwd[col, seen]
+            if not len(through):
+                continue
+            at = int(np.argmin(through))
+            cost = s_cost + float(through[at]) + e_cost
+            if cost < bound:
+                bound = cost
+                choice = (row, col, int(seen[at]), s_piece, e_piece)
+    if choice is None:
+        return None
+    row, col, meet, s_piece, e_piece = choice
+    rank = h.shape.rank
+    climb_up = walk(fwd_pred[row], int(rank[sources[row]]), meet)
+    climb_down = walk(bwd_pred[col], int(rank[targets[col]]), meet)
+    positions = unpack(h, climb_up + climb_down[-2::-1])
+    return Leg(bound, s_piece, _edges_along(index, positions), e_piece)
+
+
+def _edges_along(index: SearchIndex, positions: list[int]) -> IntArray:
+    """Return the cheapest edge between each two consecutive node positions of a walk."""
+    if len(positions) < 2:
+        return _NO_EDGES
+    walk_ = np.array(positions, dtype=np.int64)
+    keys = walk_[:-1] * len(index.nodes) + walk_[1:]
+    found: IntArray = index.pair_edge[np.searchsorted(index.pair_keys, keys)]
+    return found
+
+
+def _sweep(index: SearchIndex, matrix: csr_matrix, starts: list[Entry], ends: list[Entry], bound: float) -> Leg | None:
+    """Join the entries with a Dijkstra search over a whole adjusted matrix."""
+    sources = sorted({index.position[n] for _, n, _ in starts})
+    dist, pred = dijkstra(matrix, directed=True, indices=sources, return_predecessors=True)
+    row_of = {src: row for row, src in enumerate(sources)}
+    choice: tuple[int, int, int, Piece, Piece] | None = None
+    for (s_cost, s_node, s_piece), (e_cost, e_node, e_piece) in itertools.product(starts, ends):
+        row = row_of[index.position[s_node]]
+        cost = s_cost + float(dist[row, index.position[e_node]]) + e_cost
+        if cost < bound:
+            bound = cost
+            choice = (row, s_node, e_node, s_piece, e_piece)
+    if choice is None:
+        return None
+    row, s_node, e_node, s_piece, e_piece = choice
+    positions = [index.position[e_node]]
+    stop = index.position[s_node]
+    at = positions[0]
     while at != stop:
-        at = int(pred[at])
-        nodes.append(index.nodes[at])
-    nodes.reverse()
-    pieces = []
-    for a, b in itertools.pairwise(nodes):
-        edge = (a, b, index.best_key[(a, b)])
-        pieces.append(Piece(edge, 0.0, float(G.edges[edge]["length"])))
-    return pieces
+        at = int(pred[row, at])
+        positions.append(at)
+    positions.reverse()
+    return Leg(bound, s_piece, _edges_along(index, positions), e_piece)

@@ -16,7 +16,6 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely import LineString
-from shapely import Point
 from shapely import STRtree
 
 from routing.errors import InvalidPointError
@@ -158,7 +157,7 @@ def snap_point(
     lat, lon = check_point(point)
     index = edge_index(G)
     x, y = index.to_proj.transform(lon, lat)
-    where = Point(x, y)
+    where = shapely.points(x, y)
     found, dist = index.tree.query_nearest(where, return_distance=True, all_matches=False)
     i = int(found[0])
     distance = float(dist[0])
@@ -177,7 +176,7 @@ def snap_point(
             msg = f"Point {lat:.5f},{lon:.5f} has no way open to this profile within {limit_m / 1000:g} km"
         raise PointOffNetworkError(msg, (lat, lon), distance)
     line = index.lines[i]
-    offset = float(line.project(where))
-    on_line = line.interpolate(offset)
-    slon, slat = index.to_wgs84.transform(on_line.x, on_line.y)
+    offset = float(shapely.line_locate_point(line, where))
+    on_line = shapely.line_interpolate_point(line, offset)
+    slon, slat = index.to_wgs84.transform(shapely.get_x(on_line), shapely.get_y(on_line))
     return Snap((lat, lon), (float(slat), float(slon)), distance, index.edges[i], offset)

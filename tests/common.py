@@ -39,9 +39,7 @@ def square_graph(oneway_bottom: bool = False, contraflow: bool = False) -> nx.Mu
             if contraflow:
                 tags["oneway:bicycle"] = "no"
         forward, backward = bicycle_directions(tags)
-        raw.segments.append(
-            Segment(way_id, u, v, (NODES[u], NODES[v]), tags, forward=forward, backward=backward)
-        )
+        raw.segments.append(Segment(way_id, u, v, (NODES[u], NODES[v]), tags, forward=forward, backward=backward))
     raw.routes = {99: {"name": "Ciclabile di prova", "ref": "T1", "network": "lcn", "type": "route"}}
     raw.way_routes = {12: (99,)}
     return graph_from_raw(raw, name="square", source="tests/common.py")

@@ -83,9 +83,7 @@ def test_help_lists_subcommands(runner: CliRunner) -> None:
 
 
 # Acceptance 2: Piazza del Comune -> Cremona station, to GPX.
-def test_route_to_gpx_matches_networkx(
-    runner: CliRunner, cremona_graph: nx.MultiDiGraph[int], tmp_path: Path
-) -> None:
+def test_route_to_gpx_matches_networkx(runner: CliRunner, cremona_graph: nx.MultiDiGraph[int], tmp_path: Path) -> None:
     out = tmp_path / "a.gpx"
     result = _run(runner, "route", PIAZZA_DEL_COMUNE, CREMONA_STATION, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -157,9 +155,7 @@ def test_route_gpx_to_stdout_with_via(runner: CliRunner, cremona_graph: nx.Multi
 
 
 @pytest.mark.parametrize("name", ["a.geojson", "a.json", "A.GeoJSON"])
-def test_route_geojson_file(
-    runner: CliRunner, cremona_graph: nx.MultiDiGraph[int], tmp_path: Path, name: str
-) -> None:
+def test_route_geojson_file(runner: CliRunner, cremona_graph: nx.MultiDiGraph[int], tmp_path: Path, name: str) -> None:
     out = tmp_path / name
     result = _run(runner, "route", PIAZZA_DEL_COMUNE, CREMONA_STATION, "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -168,9 +164,7 @@ def test_route_geojson_file(
 
 
 # Acceptance 3: a Liechtenstein extract, with the signed routes used.
-def test_route_liechtenstein_names_signed_routes(
-    runner: CliRunner, liechtenstein_graph: nx.MultiDiGraph[int]
-) -> None:
+def test_route_liechtenstein_names_signed_routes(runner: CliRunner, liechtenstein_graph: nx.MultiDiGraph[int]) -> None:
     result = _run(runner, "route", "Vaduz", "Schaan", "--data", str(LIECHTENSTEIN))
     assert result.exit_code == 0, result.output
     line = next(x for x in result.stderr.splitlines() if x.startswith("cycle routes: "))
@@ -180,9 +174,7 @@ def test_route_liechtenstein_names_signed_routes(
     assert "Schaaner Radwegnetz" in line
 
 
-def test_route_on_the_rhine_dam_uses_eurovelo(
-    runner: CliRunner, liechtenstein_graph: nx.MultiDiGraph[int]
-) -> None:
+def test_route_on_the_rhine_dam_uses_eurovelo(runner: CliRunner, liechtenstein_graph: nx.MultiDiGraph[int]) -> None:
     result = _run(
         runner,
         "route",
@@ -228,9 +220,7 @@ def test_unknown_places_get_suggestions(runner: CliRunner, cremona_graph: nx.Mul
     assert line.endswith("?")
 
 
-def test_misspelt_place_suggests_the_right_one(
-    runner: CliRunner, cremona_graph: nx.MultiDiGraph[int]
-) -> None:
+def test_misspelt_place_suggests_the_right_one(runner: CliRunner, cremona_graph: nx.MultiDiGraph[int]) -> None:
     line = _assert_one_line_error(_run(runner, "route", "Cremona", "Via Palestr"))
     assert "Via Palestro" in line
 
@@ -314,9 +304,7 @@ def test_data_prepare(runner: CliRunner, cremona_graph: nx.MultiDiGraph[int]) ->
     assert str(settings.cache_folder) in result.stdout
 
 
-def test_data_prepare_builds_a_new_cache(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_data_prepare_builds_a_new_cache(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(settings, "cache_folder", tmp_path)
     result = _run(runner, "data", "prepare")
     assert result.exit_code == 0, result.output

@@ -47,9 +47,7 @@ def test_unknown_profile_and_bad_profile_file(tmp_path: Path) -> None:
 
 def test_alternatives_are_written_next_to_the_route(tmp_path: Path) -> None:
     out = tmp_path / "vaduz.gpx"
-    result = CliRunner().invoke(
-        cli, ["route", "Vaduz", "Schaan", *DATA, "--alternatives", "2", "-o", str(out)]
-    )
+    result = CliRunner().invoke(cli, ["route", "Vaduz", "Schaan", *DATA, "--alternatives", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
     files = [out, tmp_path / "vaduz-alt1.gpx", tmp_path / "vaduz-alt2.gpx"]
     for path in files:
@@ -57,9 +55,7 @@ def test_alternatives_are_written_next_to_the_route(tmp_path: Path) -> None:
     assert result.stderr.count("alternative ") == 2
 
 
-def test_closure_in_force_is_avoided_and_named(
-    tmp_path: Path, liechtenstein_graph: nx.MultiDiGraph[int]
-) -> None:
+def test_closure_in_force_is_avoided_and_named(tmp_path: Path, liechtenstein_graph: nx.MultiDiGraph[int]) -> None:
     best = plan_route(liechtenstein_graph, [(47.0667, 9.5000), (47.2398, 9.5263)])
     mid = best.geometry.interpolate(0.5, normalized=True)
     closures = tmp_path / "chiusure.geojson"

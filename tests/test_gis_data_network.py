@@ -102,9 +102,7 @@ def test_liechtenstein_highways_and_relation_members(
     assert "track" in highways
     assert not highways & {"motorway", "motorway_link", "steps", "construction"}
     # every edge tagged with the Rheindammradweg is a member of it (read again with osmium)
-    rel_id = next(
-        i for i, r in liechtenstein_graph.graph["routes"].items() if r["name"] == "10 Rheindammradweg"
-    )
+    rel_id = next(i for i, r in liechtenstein_graph.graph["routes"].items() if r["name"] == "10 Rheindammradweg")
     members: set[int] = set()
     for rel in osmium.FileProcessor(str(LIECHTENSTEIN), osmium.osm.RELATION):
         if rel.id == rel_id and isinstance(rel, osmium.osm.Relation):

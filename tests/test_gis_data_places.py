@@ -24,9 +24,7 @@ if TYPE_CHECKING:
         ("Piadena Drizzona", "comune", 45.1, 10.4),  # a merged comune: ISTAT point only
     ],
 )
-def test_reference_places(
-    cremona_graph: nx.MultiDiGraph[int], query: str, kind: str, lat: float, lon: float
-) -> None:
+def test_reference_places(cremona_graph: nx.MultiDiGraph[int], query: str, kind: str, lat: float, lon: float) -> None:
     place = resolve_place(cremona_graph, query)
     assert place.kind == kind
     assert place.lat == pytest.approx(lat, abs=0.1)

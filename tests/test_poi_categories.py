@@ -117,9 +117,7 @@ def test_category_of(tags: dict[str, str], expected: str | None) -> None:
 def test_parse_category_rejects_unknown_names() -> None:
     with pytest.raises(UnknownCategoryError, match="'spa'"):
         parse_category("spa")
-    assert parse_categories(["museum", "toilets,drinking water"]) == frozenset(
-        {"museum", "toilets", "drinking_water"}
-    )
+    assert parse_categories(["museum", "toilets,drinking water"]) == frozenset({"museum", "toilets", "drinking_water"})
 
 
 def test_overpass_query_selects_every_rule() -> None:

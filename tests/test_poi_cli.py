@@ -91,9 +91,7 @@ def test_along_prints_km_and_off_route_metres(runner: CliRunner, route_gpx: Path
 
 
 @pytest.mark.parametrize("suffix", [".geojson", ".csv"])
-def test_along_writes_geojson_and_csv(
-    runner: CliRunner, route_gpx: Path, tmp_path: Path, suffix: str
-) -> None:
+def test_along_writes_geojson_and_csv(runner: CliRunner, route_gpx: Path, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"pois{suffix}"
     result = _run(runner, "along", str(route_gpx), "--buffer", "150", "-o", str(out))
     assert result.exit_code == 0, result.output

@@ -69,9 +69,7 @@ def _registry(tmp_path: Path) -> Path:
 def test_import_places_records_on_their_street(
     tmp_path: Path, store: Path, cremona_graph: nx.MultiDiGraph[int]
 ) -> None:
-    report = import_registry(
-        _registry(tmp_path), streets=cremona_graph, defaults=Provenance("Infopoint Cremona")
-    )
+    report = import_registry(_registry(tmp_path), streets=cremona_graph, defaults=Provenance("Infopoint Cremona"))
     assert report.ok
     assert set(report.added) == {
         "luthier-davide-sora",
@@ -100,9 +98,7 @@ def test_bad_import_names_the_lines_and_changes_nothing(
     before = store.read_bytes()
 
     header = ["id", "name", "category", "address", "comune", "lat", "lon"]
-    sora, diotti, bijou = _curated_rows(
-        "luthier-davide-sora", "museum-museo-diotti", "museum-museo-del-bijou"
-    )
+    sora, diotti, bijou = _curated_rows("luthier-davide-sora", "museum-museo-diotti", "museum-museo-del-bijou")
     rows = [
         [sora["id"], sora["name"], sora["category"], sora["address"], sora["comune"], "", ""],
         # line 3: a missing column (the row stops before lon)

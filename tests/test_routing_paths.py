@@ -92,10 +92,7 @@ def test_via_point_lengthens_route(cremona_graph: nx.MultiDiGraph[int]) -> None:
     through = plan_route(cremona_graph, [PIAZZA_DEL_COMUNE, via_po, CREMONA_STATION])
     assert len(through.snaps) == 3
     assert through.length_m > direct.length_m + 500
-    assert (
-        through.geometry.distance(type(through.geometry)([(via_po[1], via_po[0]), (via_po[1], via_po[0])]))
-        < 0.01
-    )
+    assert through.geometry.distance(type(through.geometry)([(via_po[1], via_po[0]), (via_po[1], via_po[0])])) < 0.01
 
 
 def test_point_off_network_names_point_and_distance(cremona_graph: nx.MultiDiGraph[int]) -> None:
@@ -165,9 +162,7 @@ def test_node_to_node_routes_equal_networkx(
         expected = nx.shortest_path_length(G, a, b, weight="length")
         assert route.length_m == pytest.approx(expected, rel=1e-6, abs=1e-3)
     else:
-        costed = _COSTED.get(profile) or _COSTED.setdefault(
-            profile, add_bike_costs(G, profile=get_profile(profile))
-        )
+        costed = _COSTED.get(profile) or _COSTED.setdefault(profile, add_bike_costs(G, profile=get_profile(profile)))
         expected = nx.shortest_path_length(costed, a, b, weight="bike_cost")
         assert route.cost == pytest.approx(expected, rel=1e-6, abs=1e-3)
     assert route.length_m >= 0

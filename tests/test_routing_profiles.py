@@ -113,12 +113,8 @@ def _closure_across(route: Route) -> Closure:
 def test_dated_closure_moves_the_route_only_when_in_force(liechtenstein_graph: nx.MultiDiGraph[int]) -> None:
     best = plan_route(liechtenstein_graph, [BALZERS, RUGGELL])
     closure = _closure_across(best)
-    in_force = plan_route(
-        liechtenstein_graph, [BALZERS, RUGGELL], closures=[closure], date=dt.date(2026, 12, 8)
-    )
-    outside = plan_route(
-        liechtenstein_graph, [BALZERS, RUGGELL], closures=[closure], date=dt.date(2026, 6, 8)
-    )
+    in_force = plan_route(liechtenstein_graph, [BALZERS, RUGGELL], closures=[closure], date=dt.date(2026, 12, 8))
+    outside = plan_route(liechtenstein_graph, [BALZERS, RUGGELL], closures=[closure], date=dt.date(2026, 6, 8))
     assert not in_force.geometry.intersects(closure.geometry)
     assert any("Argine chiuso" in n and "hunting season" in n for n in in_force.notes)
     assert outside.geometry.equals(best.geometry)
