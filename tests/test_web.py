@@ -83,9 +83,7 @@ def test_index_draws_route_with_summary(client: FlaskClient, piazza_station: Rou
 
 
 def test_index_via_points_one_per_line(client: FlaskClient) -> None:
-    resp = client.get(
-        "/", query_string={"from": PIAZZA, "via": "Via Palestro\n\nCorso Campi\n", "to": STATION}
-    )
+    resp = client.get("/", query_string={"from": PIAZZA, "via": "Via Palestro\n\nCorso Campi\n", "to": STATION})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert html.count("L.marker(") == 4
@@ -116,9 +114,7 @@ def test_index_page_assets_are_local(client: FlaskClient) -> None:
         ({"from": PIAZZA, "to": STATION, "speed": "fast"}, 400, "Parameter &#39;speed&#39;"),
     ],
 )
-def test_index_shows_errors_in_page(
-    client: FlaskClient, args: dict[str, str], status: int, text: str
-) -> None:
+def test_index_shows_errors_in_page(client: FlaskClient, args: dict[str, str], status: int, text: str) -> None:
     resp = client.get("/", query_string=args)
     html = resp.get_data(as_text=True)
     assert resp.status_code == status
@@ -163,8 +159,7 @@ def test_api_route_repeated_via(client: FlaskClient, piazza_station: Route) -> N
 
 def test_api_route_speed(client: FlaskClient) -> None:
     slow, fast = (
-        client.get("/api/route", query_string={"from": PIAZZA, "to": STATION, "speed": speed})
-        for speed in ("10", "20")
+        client.get("/api/route", query_string={"from": PIAZZA, "to": STATION, "speed": speed}) for speed in ("10", "20")
     )
     assert slow.get_json()["properties"]["speed_kmh"] == 10
     assert fast.get_json()["properties"]["speed_kmh"] == 20
@@ -204,9 +199,7 @@ def test_api_route_gpx_attachment(client: FlaskClient, piazza_station: Route) ->
         ([("from", PIAZZA), ("to", STATION), ("speed", "nan")], "speed"),
     ],
 )
-def test_api_bad_parameter_is_400(
-    client: FlaskClient, path: str, args: list[tuple[str, str]], parameter: str
-) -> None:
+def test_api_bad_parameter_is_400(client: FlaskClient, path: str, args: list[tuple[str, str]], parameter: str) -> None:
     resp = client.get(path, query_string=args)
     assert resp.status_code == 400
     body = resp.get_json()
