@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install data run test lint typecheck check browser vendor bench clean
+.PHONY: install data run test lint typecheck check system browser vendor bench clean
 
-install: $(VENV)/.installed vendor
+install: system $(VENV)/.installed vendor
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,9 +24,17 @@ web/static/vendor/.installed: package.json package-lock.json scripts/vendor_asse
 	bash scripts/vendor_assets.sh
 	touch $@
 
-# Debian's Chromium for the real-browser tests (Playwright drives /usr/bin/chromium).
-browser:
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+# Debian packages: Chromium for the real-browser tests (Playwright drives /usr/bin/chromium), the Pango/HarfBuzz
+# libraries and DejaVu fonts WeasyPrint needs for the printable sheets, and poppler-utils (pdftoppm) for the docs.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+browser: system
 
 # Prepare the default graph once, so that the server starts in milliseconds.
 data: install

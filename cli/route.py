@@ -34,6 +34,10 @@ from routing import plan_alternatives
 from routing import plan_route
 from routing import profile_from_dict
 from routing import route_to_feature
+from routing.cue_text import LANGUAGES
+from routing.cue_text import cue_line
+from routing.cue_text import cue_waypoints
+from routing.cues import route_cues
 from routing.errors import PointOffNetworkError
 
 if TYPE_CHECKING:
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
     from gis_data.places import Place
     from routing import CycleRouteUse
     from routing import Route
+    from routing.snapping import LatLon
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +179,7 @@ def _plan(
         raise click.ClickException(off_network_message(exc, label)) from exc
 
 
-def _render(route: Route, stops: Sequence[Place], fmt: str) -> str:
+def _render(route: Route, stops: Sequence[Place], fmt: str, turns: Sequence[tuple[str, LatLon]] = ()) -> str:
     labels = [p.name for p in stops]
     name = f"{labels[0]} → {labels[-1]}"
     if fmt == "gpx":
@@ -186,6 +191,7 @@ def _render(route: Route, stops: Sequence[Place], fmt: str) -> str:
             name=name,
             description=f"{route.length_m / 1000:.1f} km by bicycle{via}",
             time=datetime.now(UTC).replace(microsecond=0),
+            cues=turns,
         )
         return gpx_to_xml(doc)
     feature = route_to_feature(route)
@@ -295,6 +301,8 @@ def _areas(avoid: Path | None, closures: Path | None) -> dict[str, Any]:
     default=None,
     help="Day of the ride, for the closures [default: today when --closures is given].",
 )
+@click.option("--cues", is_flag=True, help="Print turn-by-turn directions (and add them to a GPX as waypoints).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="Language of --cues.")
 def route(
     origin: str,
     destination: str,
@@ -310,6 +318,8 @@ def route(
     avoid: Path | None,
     closures: Path | None,
     date: datetime | None,
+    cues: bool,
+    lang: str,
 ) -> None:
     """Plan a bicycle route from FROM to TO and write it as GeoJSON or GPX.
 
@@ -336,7 +346,8 @@ def route(
     labels = [p.name for p in stops]
     for i, found in enumerate(planned):
         target = output if i == 0 or output is None else output.with_stem(f"{output.stem}-alt{i}")
-        _write(_render(found, stops, fmt), target)
+        found_cues = route_cues(found, G, names=labels) if cues else ()
+        _write(_render(found, stops, fmt, cue_waypoints(found_cues, lang)), target)
         if i:
             click.echo(f"\nalternative {i}:", err=True)
         for line in route_summary(found, labels):
@@ -344,6 +355,8 @@ def route(
         if explain:
             for line in explain_lines(found):
                 click.echo(line, err=True)
+        for cue in found_cues:
+            click.echo(cue_line(cue, lang), err=True)
         if target is not None and str(target) != "-":
             click.echo(f"wrote {FORMAT_NAMES[fmt]} to {target}", err=True)
     if alternatives and len(planned) <= alternatives:

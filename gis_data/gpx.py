@@ -78,6 +78,7 @@ def route_to_gpx(
     name: str,
     description: str | None = None,
     time: datetime | None = None,
+    cues: Sequence[tuple[str, LatLon]] = (),
 ) -> gpxpy.gpx.GPX:
     """Build a GPX 1.1 document of a route: one track, its stops and OSM attribution.
 
@@ -96,6 +97,9 @@ def route_to_gpx(
     time
         Creation time for ``metadata/time``; it also gives the copyright year.
         Left out when ``None``, so the output is reproducible.
+    cues
+        Turn instructions ``(text, (lat, lon))``, written after the stops as
+        waypoints of ``type`` ``cue`` (so reading the stops back ignores them).
 
     Returns
     -------
@@ -131,6 +135,9 @@ def route_to_gpx(
     for (label, point), kind in zip(waypoints, waypoint_types(len(waypoints)), strict=True):
         lat, lon = gpx_latlon(point)
         gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(lat, lon, name=label, type=kind))
+    for text, point in cues:
+        lat, lon = gpx_latlon(point)
+        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(lat, lon, name=text, type="cue"))
 
     gpx.tracks.append(_track(name, track, description))
     logger.debug("GPX %r: %d track points, %d waypoints", name, len(track), len(waypoints))

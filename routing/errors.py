@@ -33,3 +33,7 @@ class ProfileError(ValueError):
 
 class ItineraryFormatError(ValueError):
     """A saved itinerary is not of a format or version this program reads."""
+
+
+class LanguageError(ValueError):
+    """A language is not one the cue sheets and printed sheets are written in."""

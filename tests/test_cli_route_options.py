@@ -92,3 +92,15 @@ def test_closure_in_force_is_avoided_and_named(tmp_path: Path, liechtenstein_gra
     assert "Avoided closure: Argine del Moso (10-01 to 01-31): caccia" in winter.stderr
     assert "Avoided closure" not in summer.stderr
     assert json.loads(winter.stdout)["geometry"] != json.loads(summer.stdout)["geometry"]
+
+
+def test_cues_in_italian_and_as_gpx_waypoints(tmp_path: Path) -> None:
+    out = tmp_path / "cues.gpx"
+    result = CliRunner().invoke(
+        cli, ["route", "Via Palestro", "Stazione di Cremona", "--cues", "--lang", "it", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "al km 0,0 partenza" in result.stderr
+    xml = out.read_bytes()
+    assert validate_gpx_schema(xml, GPX_SCHEMA) == []
+    assert xml.count(b"<type>cue</type>") >= 1
