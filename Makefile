@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install data run test lint typecheck check system browser vendor bench clean
+.PHONY: install data run test lint typecheck check system browser vendor bench clean i18n screenshots
 
 install: system $(VENV)/.installed vendor
 
@@ -26,7 +26,7 @@ web/static/vendor/.installed: package.json package-lock.json scripts/vendor_asse
 
 # Debian packages: Chromium for the real-browser tests (Playwright drives /usr/bin/chromium), the Pango/HarfBuzz
 # libraries and DejaVu fonts WeasyPrint needs for the printable sheets, and poppler-utils (pdftoppm) for the docs.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+SYSTEM_PACKAGES := chromium postgresql libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -50,8 +50,22 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The suite runs against SQLite and against a real PostgreSQL started on loopback for the run.
 test: install browser lint typecheck
+	@set -e; D=$$(mktemp -d /tmp/cb-pg.XXXXXX); \
+	eval "$$(bash scripts/pg_test_server.sh start $$D)"; \
+	trap 'bash scripts/pg_test_server.sh stop '"$$D" EXIT; \
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Refresh the translation catalogs after changing texts of the web pages.
+i18n: install
+	$(BIN)/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot --no-location --sort-output \
+	  --project cremona-bike web
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
+	$(BIN)/pybabel compile -d web/translations
+
+screenshots: install
+	$(PY) scripts/planner_screenshots.py docs/screenshots
 
 bench: install
 	$(PY) -m tests.bench

@@ -15,6 +15,7 @@ from cli.places import places
 from cli.poi import poi
 from cli.route import route
 from cli.routes import routes
+from cli.sheet import sheet
 
 
 def verbosity_level(verbosity: int) -> int:
@@ -60,3 +61,4 @@ cli.add_command(poi)
 cli.add_command(itinerary)
 cli.add_command(events)
 cli.add_command(gpx)
+cli.add_command(sheet)

@@ -26,3 +26,11 @@ class InvalidGPXError(ValueError):
 
 class DownloadError(ConnectionError):
     """A download failed or returned something unusable."""
+
+
+class PlanNotFoundError(LookupError):
+    """No saved plan has the given id."""
+
+    def __init__(self, message: str, plan_id: str) -> None:
+        super().__init__(message)
+        self.plan_id = plan_id

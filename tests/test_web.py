@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -68,7 +69,7 @@ def test_index_shows_form_and_base_map(client: FlaskClient) -> None:
 
 
 def test_index_draws_route_with_summary(client: FlaskClient, piazza_station: Route) -> None:
-    resp = client.get("/", query_string={"from": PIAZZA, "to": STATION})
+    resp = client.get("/", query_string={"from": PIAZZA, "to": STATION, "lang": "en"})
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert f'"className": "{ROUTE_CLASS}"' in html
@@ -83,7 +84,9 @@ def test_index_draws_route_with_summary(client: FlaskClient, piazza_station: Rou
 
 
 def test_index_via_points_one_per_line(client: FlaskClient) -> None:
-    resp = client.get("/", query_string={"from": PIAZZA, "via": "Via Palestro\n\nCorso Campi\n", "to": STATION})
+    resp = client.get(
+        "/", query_string={"from": PIAZZA, "via": "Via Palestro\n\nCorso Campi\n", "to": STATION, "lang": "en"}
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert html.count("L.marker(") == 4
@@ -144,7 +147,9 @@ def test_api_route_is_geojson_feature(client: FlaskClient, piazza_station: Route
     assert sum(props["highway_shares"].values()) == pytest.approx(1.0, abs=1e-3)
     assert props["cycle_routes"] == []
     assert [s["parameter"] for s in props["stops"]] == ["from", "to"]
-    assert props["name"] == f"{PIAZZA} to {STATION}"
+    # Clicked points are named after the street they lie on.
+    assert props["name"] == "Via Gherardo Patecchio → Piazza Della Stazione"
+    assert [s["query"] for s in props["stops"]] == [PIAZZA, STATION]
 
 
 def test_api_route_repeated_via(client: FlaskClient, piazza_station: Route) -> None:
@@ -152,7 +157,8 @@ def test_api_route_repeated_via(client: FlaskClient, piazza_station: Route) -> N
     resp = client.get("/api/route", query_string=args)
     assert resp.status_code == 200
     props = resp.get_json()["properties"]
-    assert [s["name"] for s in props["stops"]] == [PIAZZA, "Via Palestro", "Corso Campi", STATION]
+    assert [s["query"] for s in props["stops"]] == [PIAZZA, "Via Palestro", "Corso Campi", STATION]
+    assert [s["name"] for s in props["stops"]][1:3] == ["Via Palestro", "Corso Campi"]
     assert [s["parameter"] for s in props["stops"]] == ["from", "via", "via", "to"]
     assert props["length_m"] > piazza_station.length_m
 
@@ -315,3 +321,10 @@ def test_base_map_is_fitted_to_the_graph(cremona_graph: nx.MultiDiGraph[int]) ->
     assert "L.map(" in parts.script
     assert "glyphicons" not in parts.header
     assert external_urls(parts.header) == []
+
+
+def test_page_script_writes_text_not_html() -> None:
+    # POI names, hours and sources come from outside: the script must never parse them as HTML.
+    script = (Path(__file__).parents[1] / "web" / "static" / "planner.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script

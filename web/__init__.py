@@ -2,10 +2,11 @@
 
 Shaped like flaskr: ``create_app`` loads the defaults, overlays the instance
 ``config.py`` and ``FLASK_<KEY>`` environment variables (values parsed as JSON,
-e.g. ``FLASK_TILES=null``), or else the test configuration, sets up the graph resource
-(:func:`web.graph.init_app`), the error handlers (:func:`web.errors.init_app`)
-and registers the ``planner`` blueprint. Serve it with
-``gunicorn "web:create_app()"``.
+e.g. ``FLASK_TILES=null``), or else the test configuration, sets up the app's
+resources (graph, POIs, plan database: each loaded on first use), the
+languages, the error handlers, and registers the ``planner`` (pages) and
+``api`` blueprints. Serve it with ``gunicorn "web:create_app()"``; workers share
+nothing but the plan database.
 
 Configuration keys
 ------------------
@@ -23,8 +24,15 @@ MAX_VIA : int
 MAX_PLACE_LENGTH : int
     Longest accepted place text, in characters (default 200).
 MAX_CONTENT_LENGTH : int
-    Largest request body Flask accepts, in bytes (default 64 KiB; the planner
-    only answers GET requests).
+    Largest request body Flask accepts, in bytes (default 64 KiB; the posted
+    plans are small JSON objects).
+DATABASE_URL : str or None
+    Where saved plans live: ``sqlite:///path/plans.sqlite`` or
+    ``postgresql://user:password@host:5432/dbname`` (psycopg 3). ``None`` (the
+    default) uses ``plans.sqlite`` in the instance folder. Set it with
+    ``FLASK_DATABASE_URL``.
+LANGUAGES : list of str
+    Interface languages, the default first (``["it", "en"]``).
 """
 
 from __future__ import annotations
@@ -34,8 +42,12 @@ from typing import Any
 
 from flask import Flask
 
+from web import api
 from web import errors
 from web import graph
+from web import i18n
+from web import plans
+from web import pois
 from web import views
 
 if TYPE_CHECKING:
@@ -64,6 +76,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_VIA=10,
         MAX_PLACE_LENGTH=200,
         MAX_CONTENT_LENGTH=64 * 1024,
+        DATABASE_URL=None,
+        LANGUAGES=list(i18n.LANGUAGES),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -72,6 +86,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     graph.init_app(app)
+    pois.init_app(app)
+    plans.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
     return app

@@ -6,12 +6,16 @@ The domain errors of :mod:`gis_data` and :mod:`routing` map to statuses here:
 error                       status  JSON body besides ``"error"`` (the message)
 ==========================  ======  ============================================
 BadParameterError           400     ``parameter``
-InvalidPointError           400     (nothing more)
+InvalidPointError,          400     (nothing more)
+ItineraryFormatError
 PlaceNotFoundError          404     ``parameter``, ``query``, ``suggestions``
+PlanNotFoundError           404     ``parameter`` (``"plan_id"``), ``plan_id``
 PointOffNetworkError        422     ``parameter``, ``place``, ``point``, ``distance_m``
 NoRouteError                422     ``from`` and ``to`` (the stops not joined), ``points``
 DataNotFoundError,          503     (nothing more; the details go to the log)
-InvalidDataError
+InvalidDataError,
+SQLAlchemyError
+UnavailableError            501     (nothing more)
 ==========================  ======  ============================================
 
 The API answers with that JSON; the planner page shows the message in the page
@@ -31,12 +35,15 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
 from gis_data.errors import PlaceNotFoundError
+from gis_data.errors import PlanNotFoundError
 from routing.errors import InvalidPointError
+from routing.errors import ItineraryFormatError
 from routing.errors import NoRouteError
 from routing.errors import PointOffNetworkError
 
@@ -44,7 +51,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask import Response
 
-    from web.views import Stop
+    from web.planning import Stop
 
 
 class BadParameterError(ValueError):
@@ -55,15 +62,27 @@ class BadParameterError(ValueError):
         self.parameter = parameter
 
 
+class InfopointNotFoundError(LookupError):
+    """No infopoint of the POIs has the id a printed sheet asks for."""
+
+
+class UnavailableError(RuntimeError):
+    """A part of the planner (e.g. printable sheets) is not installed on this server."""
+
+
 #: The errors a planning request can meet, each turned into a :class:`Problem`.
 PLANNING_ERRORS: tuple[type[Exception], ...] = (
     BadParameterError,
     InvalidPointError,
+    ItineraryFormatError,
     PlaceNotFoundError,
+    PlanNotFoundError,
     PointOffNetworkError,
     NoRouteError,
     DataNotFoundError,
     InvalidDataError,
+    SQLAlchemyError,
+    UnavailableError,
 )
 
 
@@ -101,8 +120,10 @@ def describe(exc: Exception) -> Problem:
     stops: list[Stop] = g.get("stops", [])
     if isinstance(exc, BadParameterError):
         return Problem(400, {"error": str(exc), "parameter": exc.parameter})
-    if isinstance(exc, InvalidPointError):
+    if isinstance(exc, InvalidPointError | ItineraryFormatError):
         return Problem(400, {"error": str(exc)})
+    if isinstance(exc, PlanNotFoundError):
+        return Problem(404, {"error": str(exc), "parameter": "plan_id", "plan_id": exc.plan_id})
     if isinstance(exc, PlaceNotFoundError):
         parameter = next((p for p, q in g.get("queries", []) if q == exc.query), None)
         body = {"parameter": parameter, "query": exc.query, "suggestions": list(exc.suggestions)}
@@ -133,6 +154,11 @@ def describe(exc: Exception) -> Problem:
     if isinstance(exc, DataNotFoundError | InvalidDataError):
         current_app.logger.error("Cannot serve %s: %s", request.path, exc, exc_info=exc)
         return Problem(503, {"error": "The route network is not available; see the server log"})
+    if isinstance(exc, UnavailableError):
+        return Problem(501, {"error": str(exc)})
+    if isinstance(exc, SQLAlchemyError):
+        current_app.logger.error("Plan store failed serving %s: %s", request.path, exc, exc_info=exc)
+        return Problem(503, {"error": "The plan store is not available; see the server log"})
     msg = f"Not a planning error: {exc!r}"
     raise TypeError(msg)
 

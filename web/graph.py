@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from gis_data.network import load_network
+from routing.profiles import DEFAULT_PROFILE
+from routing.profiles import get_profile
+from routing.search import search_index
+from routing.snapping import edge_index
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -61,6 +65,10 @@ def get_graph() -> nx.MultiDiGraph[int]:
                     G.number_of_edges(),
                     time.perf_counter() - started,
                 )
+                # Build the snapping index and the default profile's search index now, so the
+                # first visitor does not wait for them (about 0.1-0.3 s).
+                edge_index(G)
+                search_index(G, get_profile(DEFAULT_PROFILE))
                 slot.graph = G
     return slot.graph
 

@@ -1,23 +1,34 @@
-"""Folium maps of the planner: the network's extent, and a planned route.
+"""Folium maps of the planner: the network's extent, a planned route, the offline road layer.
 
 Pure builders in the manner of geopandas ``explore``: they take library objects
-and return a :class:`folium.Map`, with no Flask import, so the CLI can save the
-same maps as HTML files. Pass ``assets`` to link Leaflet and the other folium
-assets from a local folder (the vendored copy served by the app) instead of
-folium's CDN links, so the page works without internet; map tiles are the one
-part that may still come from the internet, and nothing else depends on them.
+and return a :class:`folium.Map` (or GeoJSON), with no Flask import, so the CLI
+can save the same maps as HTML files. Pass ``assets`` to link Leaflet and the
+other folium assets from a local folder (the vendored copy served by the app)
+instead of folium's CDN links, so the page works without internet; map tiles
+are the one part that may still come from the internet, and nothing else
+depends on them: :func:`roads_geojson` draws the network itself as a base layer
+when they are missing.
+
+The planner page splits the work: folium renders the base map (view, tiles,
+extent, scale, and the route for browsers without JavaScript); the page's
+script (``web/static/planner.js``) finds that map by its JavaScript name
+(:attr:`MapParts.name`) and adds the interactive layers from the JSON API.
 """
 
 from __future__ import annotations
 
 import html
+from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
 from typing import TYPE_CHECKING
+from typing import Any
 
 import folium
 from branca.element import Figure
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from collections.abc import Sequence
 
     import networkx as nx
@@ -47,6 +58,18 @@ ROUTE_COLOR = "#c0392b"
 ROUTE_CLASS = "route-line"
 SNAP_CLASS = "snap-line"
 EXTENT_CLASS = "network-extent"
+#: ``layer_name`` of the feature group holding a server-drawn route and its markers.
+ROUTE_LAYER = "route"
+#: Default texts of the map; the web app passes translated ones.
+TEXTS: Mapping[str, str] = {
+    "extent": "Area covered by the route network",
+    "start": "Start",
+    "via": "Via",
+    "end": "End",
+    "off_road": "m to the nearest road",
+}
+#: Decimals kept in the offline road layer (5 ≈ 1 m).
+ROAD_DECIMALS = 5
 #: Draw a dashed line from an asked point to the route when it was snapped farther than this.
 SNAP_LINE_MIN_M = 10.0
 
@@ -56,12 +79,15 @@ class MapParts:
     """A rendered map split for embedding in a page.
 
     ``header`` goes in ``<head>``, ``body`` where the map belongs and ``script``
-    in a ``<script>`` element after it.
+    in a ``<script>`` element after it. ``name`` is the map's JavaScript
+    variable and ``layers`` the variables of its named feature groups.
     """
 
     header: str
     body: str
     script: str
+    name: str = ""
+    layers: Mapping[str, str] = field(default_factory=dict)
 
 
 def graph_bounds(G: nx.MultiDiGraph[int]) -> Bounds:
@@ -116,6 +142,7 @@ def base_map(
     *,
     tiles: str | None = "OpenStreetMap",
     assets: str | None = None,
+    texts: Mapping[str, str] = TEXTS,
 ) -> folium.Map:
     """Build a map fitted to the area a graph covers, its extent drawn as a dashed box.
 
@@ -127,6 +154,8 @@ def base_map(
         Folium tile layer, or ``None`` for a blank background.
     assets
         Base URL of the vendored Leaflet/folium assets, or ``None`` for folium's CDN.
+    texts
+        The map's texts (see :data:`TEXTS`), e.g. translated.
 
     Returns
     -------
@@ -135,16 +164,20 @@ def base_map(
     """
     bounds = graph_bounds(G)
     m = _new_map(bounds, tiles=tiles, assets=assets)
-    folium.Rectangle(
+    _extent(bounds, texts).add_to(m)
+    return m
+
+
+def _extent(bounds: Bounds, texts: Mapping[str, str]) -> folium.Rectangle:
+    return folium.Rectangle(
         [list(bounds[0]), list(bounds[1])],
         color="#555555",
         weight=1,
         dash_array="6 6",
         fill=False,
         class_name=EXTENT_CLASS,
-        tooltip=_text("Area covered by the route network"),
-    ).add_to(m)
-    return m
+        tooltip=_text(texts["extent"]),
+    )
 
 
 def route_map(
@@ -153,6 +186,8 @@ def route_map(
     *,
     tiles: str | None = "OpenStreetMap",
     assets: str | None = None,
+    texts: Mapping[str, str] = TEXTS,
+    extent: Bounds | None = None,
 ) -> folium.Map:
     """Build a map of a planned route with start, via and end markers.
 
@@ -168,15 +203,22 @@ def route_map(
         Folium tile layer, or ``None`` for a blank background.
     assets
         Base URL of the vendored Leaflet/folium assets, or ``None`` for folium's CDN.
+    texts
+        The map's texts (see :data:`TEXTS`).
+    extent
+        The network's bounds, drawn as a dashed box when given.
 
     Returns
     -------
     folium.Map
-        A new map fitted to the route; the route line has the CSS class
-        ``route-line``.
+        A new map fitted to the route. The route line (CSS class ``route-line``)
+        and the markers are in a feature group named :data:`ROUTE_LAYER`.
     """
     line = route.latlon()
     m = _new_map(line_bounds([*line, *(s.query for s in route.snaps)]), tiles=tiles, assets=assets)
+    if extent is not None:
+        _extent(extent, texts).add_to(m)
+    group = folium.FeatureGroup(name=ROUTE_LAYER, control=False).add_to(m)
     km = route.length_m / 1000
     folium.PolyLine(
         line,
@@ -185,11 +227,11 @@ def route_map(
         opacity=0.85,
         class_name=ROUTE_CLASS,
         tooltip=_text(f"{km:.1f} km"),
-    ).add_to(m)
+    ).add_to(group)
     names = [name for name, _ in stops]
     count = len(route.snaps)
     for i, snap in enumerate(route.snaps):
-        role, color, icon = _marker_style(i, count)
+        role, color, icon = _marker_style(i, count, texts)
         label = f"{role}: {names[i]}" if i < len(names) else role
         if snap.distance_m > SNAP_LINE_MIN_M:
             folium.PolyLine(
@@ -198,18 +240,18 @@ def route_map(
                 weight=2,
                 dash_array="4 6",
                 class_name=SNAP_CLASS,
-                tooltip=_text(f"{snap.distance_m:.0f} m to the nearest road"),
-            ).add_to(m)
+                tooltip=_text(f"{snap.distance_m:.0f} {texts['off_road']}"),
+            ).add_to(group)
         folium.Marker(
             snap.snapped,
             tooltip=_text(label),
             icon=folium.Icon(color=color, icon=icon, prefix="fa"),
-        ).add_to(m)
+        ).add_to(group)
     return m
 
 
 def map_parts(m: folium.Map) -> MapParts:
-    """Render a map into the three pieces a page template embeds.
+    """Render a map into the pieces a page template embeds.
 
     Parameters
     ----------
@@ -219,8 +261,9 @@ def map_parts(m: folium.Map) -> MapParts:
     Returns
     -------
     MapParts
-        The ``<head>`` links and styles, the map ``<div>`` and the script
-        (without its ``<script>`` tags).
+        The ``<head>`` links and styles, the map ``<div>``, the script
+        (without its ``<script>`` tags), the map's JavaScript name and those of
+        its named feature groups.
     """
     root = m.get_root()
     if not isinstance(root, Figure):
@@ -228,11 +271,67 @@ def map_parts(m: folium.Map) -> MapParts:
         raise TypeError(msg)
     # Rendering the whole figure first collects each element's links into the header.
     root.render()
+    layers = {
+        child.layer_name: child.get_name() for child in m._children.values() if isinstance(child, folium.FeatureGroup)
+    }
     return MapParts(
         header=root.header.render(),
         body=root.html.render(),
         script=root.script.render(),
+        name=m.get_name(),
+        layers=layers,
     )
+
+
+def roads_geojson(G: nx.MultiDiGraph[int]) -> dict[str, Any]:
+    """Return the graph's ways as GeoJSON, one MultiLineString per road class, for an offline base layer.
+
+    Each way is drawn once (both directions of a two-way street share one
+    line), with coordinates rounded to :data:`ROAD_DECIMALS` decimals.
+
+    Parameters
+    ----------
+    G
+        The bicycle graph; edges may carry a ``geometry``, else they are drawn
+        straight between their nodes.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection whose features have the property ``highway``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node(1, x=10.0, y=45.0); G.add_node(2, x=10.001, y=45.0)
+    >>> G.add_edge(1, 2, highway="residential"); G.add_edge(2, 1, highway="residential")
+    0
+    0
+    >>> doc = roads_geojson(G)
+    >>> [(f["properties"]["highway"], f["geometry"]["coordinates"]) for f in doc["features"]]
+    [('residential', [[[10.0, 45.0], [10.001, 45.0]]])]
+    """
+    lines: dict[str, list[list[list[float]]]] = defaultdict(list)
+    seen: set[tuple[int, int, Any]] = set()
+    for u, v, data in G.edges(data=True):
+        way = (min(u, v), max(u, v), data.get("osmid"))
+        if way in seen:
+            continue
+        seen.add(way)
+        geometry = data.get("geometry")
+        if geometry is not None:
+            coords = [(float(x), float(y)) for x, y, *_ in geometry.coords]
+        else:
+            coords = [(float(G.nodes[n]["x"]), float(G.nodes[n]["y"])) for n in (u, v)]
+        highway = data.get("highway", "road")
+        highway = str(highway[0] if isinstance(highway, list) else highway)
+        lines[highway].append([[round(x, ROAD_DECIMALS), round(y, ROAD_DECIMALS)] for x, y in coords])
+    features = [
+        {"type": "Feature", "properties": {"highway": hw}, "geometry": {"type": "MultiLineString", "coordinates": ls}}
+        for hw, ls in sorted(lines.items())
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _new_map(bounds: Bounds, *, tiles: str | None, assets: str | None) -> folium.Map:
@@ -252,7 +351,7 @@ def _new_map(bounds: Bounds, *, tiles: str | None, assets: str | None) -> folium
     return m
 
 
-def _marker_style(index: int, count: int) -> tuple[str, str, str]:
+def _marker_style(index: int, count: int, texts: Mapping[str, str] = TEXTS) -> tuple[str, str, str]:
     """Return the role, marker colour and Font Awesome icon of the index-th stop.
 
     Examples
@@ -261,10 +360,10 @@ def _marker_style(index: int, count: int) -> tuple[str, str, str]:
     ['Start', 'Via 1', 'End']
     """
     if index == 0:
-        return "Start", "green", "play"
+        return texts["start"], "green", "play"
     if index == count - 1:
-        return "End", "red", "flag-checkered"
-    return f"Via {index}", "blue", "location-dot"
+        return texts["end"], "red", "flag-checkered"
+    return f"{texts['via']} {index}", "blue", "location-dot"
 
 
 def _text(text: str) -> str:

@@ -1,0 +1,149 @@
+"""``cremona-bike sheet``: print an itinerary as an A4 PDF sheet, in Italian or English.
+
+The sheet is made from a saved itinerary (the ``itinerary.json`` written by
+``cremona-bike itinerary``): its request is planned again on the current data,
+as ``itinerary replan`` does, to get the geometry, the cues and the days, and
+:mod:`web.sheets` renders it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cli.itinerary import MAX_ITINERARY_BYTES
+from cli.itinerary import OVERNIGHT
+from cli.options import data_option
+from cli.options import domain_errors
+from cli.options import load_graph
+from cli.options import one_line
+from cli.poi import all_pois
+from poi.model import opening_state
+from routing.cue_text import LANGUAGES
+from routing.errors import ItineraryFormatError
+from routing.errors import LanguageError
+from routing.itinerary import stops_from_frame
+from routing.itinerary_doc import request_from_document
+from routing.itinerary_plan import plan_itinerary
+from web.errors import InfopointNotFoundError
+from web.sheet_content import DEFAULT_BASE_URL
+from web.sheet_content import DEFAULT_INFOPOINT
+from web.sheets import sheet_pdf
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import geopandas as gpd
+
+    from routing.itinerary import Stop
+    from routing.itinerary_doc import ItineraryRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _hours(expression: str, when: dt.datetime, latlon: tuple[float, float]) -> str:
+    return opening_state(expression, when, latlon=latlon)
+
+
+def _of(pois: gpd.GeoDataFrame, categories: tuple[str, ...]) -> list[Stop]:
+    chosen = pois[pois["category"].isin(categories) & pois.geometry.notna() & ~pois.geometry.is_empty]
+    return stops_from_frame(chosen)
+
+
+def read_request(document: Path) -> ItineraryRequest:
+    """Read the request of a saved itinerary, with errors for the user.
+
+    Raises
+    ------
+    click.ClickException
+        If the file is too large, not JSON or not an itinerary this program reads.
+    """
+    if document.stat().st_size > MAX_ITINERARY_BYTES:
+        msg = f"{str(document)!r} is larger than {MAX_ITINERARY_BYTES // 1024 // 1024} MB: not an itinerary"
+        raise click.ClickException(msg)
+    try:
+        return request_from_document(json.loads(document.read_text(encoding="utf-8")))
+    except (ValueError, ItineraryFormatError) as exc:
+        msg = f"cannot read {str(document)!r}: {one_line(exc)}"
+        raise click.ClickException(msg) from exc
+
+
+@click.command(short_help="Print an itinerary as an A4 PDF sheet.")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF file to write.",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="it", show_default=True, help="Language of the sheet.")
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    metavar="URL",
+    help="The web planner the QR codes link to.",
+)
+@click.option(
+    "--plan-id",
+    default=None,
+    metavar="ID",
+    help="Id of the plan saved in the web planner: the QR codes then link to BASE/plan/ID.",
+)
+@click.option(
+    "--infopoint",
+    default=DEFAULT_INFOPOINT,
+    show_default=True,
+    metavar="ID",
+    help="Id of the issuing Infopoint (see: cremona-bike poi list --category infopoint).",
+)
+@data_option
+def sheet(
+    document: Path,
+    output: Path,
+    lang: str,
+    base_url: str,
+    plan_id: str | None,
+    infopoint: str,
+    data: Path | None,
+) -> None:
+    """Print DOCUMENT (an itinerary.json) as an A4 PDF sheet for the Infopoint desk.
+
+    The itinerary is planned again on the current data; the sheet has the
+    summary, an overview map, the stops with times and opening hours, the
+    warnings, turn-by-turn directions, a page per day for multi-day trips and
+    QR codes to the plan and its GPX.
+
+    Map data © OpenStreetMap contributors (ODbL 1.0).
+    """
+    request = read_request(document)
+    source = data or (Path(request.data) if request.data else None)
+    G = load_graph(source)
+    pois = all_pois(source)
+    started = time.perf_counter()
+    with domain_errors():
+        planned = plan_itinerary(
+            G,
+            request,
+            hours=_hours,
+            candidates=_of(pois, request.categories) if request.categories else (),
+            overnight=_of(pois, OVERNIGHT),
+            stations=_of(pois, ("railway_station",)),
+        )
+    try:
+        pdf = sheet_pdf(planned, G, pois, lang=lang, base_url=base_url, infopoint=infopoint, plan_id=plan_id)
+    except (LanguageError, InfopointNotFoundError) as exc:
+        raise click.ClickException(one_line(exc)) from exc
+    try:
+        output.write_bytes(pdf)
+    except OSError as exc:
+        msg = f"cannot write {str(output)!r}: {exc.strerror or exc}"
+        raise click.ClickException(msg) from exc
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {output} ({len(pdf) // 1024} KB, {lang}) in {seconds:.1f} s", err=True)
