@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from flask import Flask
+    from playwright.sync_api import Browser
     from playwright.sync_api import Page
     from playwright.sync_api import Request
     from playwright.sync_api import Response
@@ -115,6 +116,32 @@ class Watch:
         assert self.failed == []
         assert self.bad_status == []
         assert all("tile.openstreetmap.org" in url for url in self.blocked), self.blocked
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Let Playwright's own helpers (``wait_for_function``) evaluate code despite the page's CSP.
+
+    The page itself is checked under its real Content-Security-Policy in
+    :func:`test_page_works_under_its_content_security_policy`.
+    """
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def test_page_works_under_its_content_security_policy(browser: Browser, live_url: str) -> None:
+    context = browser.new_context()  # no bypass: the policy applies
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1:") else r.abort())
+    page.goto(f"{live_url}/?from=Via+Palestro&to=Stazione+di+Cremona")
+    page.wait_for_selector("path.route-line", state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert violations == []
+    assert errors == []
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ from web import graph
 from web import i18n
 from web import plans
 from web import pois
+from web import security
 from web import views
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     plans.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     return app
