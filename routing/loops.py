@@ -156,29 +156,41 @@ def plan_loop(
             corners = [
                 on_main_network(G, _offset(start[0], start[1], bearing + k * 120, radius * scale)) for k in (1, 2)
             ]
-            via = [_nearest_candidate(c, candidates) if candidates else None for c in corners]
-            points = [start, *[v.latlon if v else c for v, c in zip(via, corners, strict=True)], start]
-            attempts += 1
-            try:
-                route = plan_route(G, points, profile=profile, snap_limit_m=max(1000.0, radius))
-            except (NoRouteError, PointOffNetworkError):
+            # Steer through POIs at both turning points, at one of them, or at neither: POIs are
+            # few, so a free turning point is what lets the length be tuned.
+            nearest: list[Stop | None] = [_nearest_candidate(c, candidates) if candidates else None for c in corners]
+            variants: list[list[Stop | None]] = (
+                [nearest, [nearest[0], None], [None, nearest[1]], [None, None]] if candidates else [nearest]
+            )
+            lengths: list[float] = []
+            hit = False
+            for via in variants:
+                points = [start, *[v.latlon if v else c for v, c in zip(via, corners, strict=True)], start]
+                attempts += 1
+                try:
+                    route = plan_route(G, points, profile=profile, snap_limit_m=max(1000.0, radius))
+                except (NoRouteError, PointOffNetworkError):
+                    continue
+                lengths.append(route.length_m / 1000)
+                passed = _passed(route, candidates)
+                plan = LoopPlan(route, target_km, tuple(v for v in via if v), passed, attempts, tuple(points[1:-1]))
+                error = plan.error_share
+                if closest is None or (error, -len(passed)) < (closest[0], -closest[1]):
+                    closest = (error, len(passed))
+                if (
+                    error <= tolerance
+                    and len(passed) >= min_pois
+                    and (best is None or (route.signed_share, -error) > (best.route.signed_share, -best.error_share))
+                ):
+                    best = plan
+                hit = hit or (error <= tolerance and len(passed) >= min_pois)
+            if not lengths:
                 scale *= 0.8
                 continue
-            length_km = route.length_m / 1000
-            passed = _passed(route, candidates)
-            plan = LoopPlan(route, target_km, tuple(v for v in via if v), passed, attempts, tuple(points[1:-1]))
-            error = plan.error_share
-            if closest is None or error < closest[0]:
-                closest = (error, len(passed))
-            if (
-                error <= tolerance
-                and len(passed) >= min_pois
-                and (best is None or (route.signed_share, -error) > (best.route.signed_share, -best.error_share))
-            ):
-                best = plan
-            if error <= tolerance or length_km <= 0:
+            length_km = lengths[-1]  # the free turning points follow the radius; POIs may not
+            if hit or length_km <= 0:
                 break
-            scale *= target_km / length_km
+            scale *= math.sqrt(target_km / length_km)  # damped: lengths jump where the network ends
     if best is None:
         if closest is None:
             msg = f"No loop could be routed from {start[0]:.5f},{start[1]:.5f}"
