@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install data run test lint typecheck check system browser vendor bench clean i18n screenshots
+.PHONY: install data run test lint typecheck check system browser vendor bench load clean i18n screenshots
 
 install: system $(VENV)/.installed vendor
 
@@ -69,6 +69,10 @@ screenshots: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# Bounded load test of the production server on 127.0.0.1 (mixed endpoints, latency, memory over time).
+load: install data
+	$(PY) -m tests.load_test
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor gis_data/cache .mypy_cache .ruff_cache .pytest_cache
