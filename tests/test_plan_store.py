@@ -208,7 +208,7 @@ def test_save_bad_input_stores_nothing(database_url: str) -> None:
         resp = client.post("/api/plans", json={"from": PIAZZA, "to": STATION, "profile": "moped"})
         assert resp.status_code == 400
         assert resp.get_json()["parameter"] == "profile"
-        assert client.post("/api/plans", data="x", content_type="text/plain").status_code == 400
+        assert client.post("/api/plans", data="x", content_type="text/plain").status_code == 415
     assert plan_store.count_plans(engine) == before
     engine.dispose()
 
