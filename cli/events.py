@@ -10,8 +10,13 @@ import click
 from shapely.geometry import shape
 
 from cli.options import data_option
+from cli.options import echo_lines
+from cli.options import one_line
 from cli.poi import all_pois
+from gis_data.errors import DataNotFoundError
 from gis_data.poi_sources import write_text_atomic
+from gis_data.untrusted import read_json
+from gis_data.untrusted import read_limited
 from poi.events import Event
 from poi.events import events_along
 from poi.events import parse_event_rows
@@ -66,18 +71,15 @@ def along(
     itinerary: Path, within: float, first: dt.datetime | None, last: dt.datetime | None, data: Path | None
 ) -> None:
     """List the events within --within metres of the ITINERARY (an itinerary.json) on its days."""
-    if itinerary.stat().st_size > MAX_IMPORT_BYTES:
-        msg = f"{str(itinerary)!r} is too large to be an itinerary"
-        raise click.ClickException(msg)
     try:
-        doc = json.loads(itinerary.read_text(encoding="utf-8"))
+        doc = read_json(itinerary, max_bytes=MAX_IMPORT_BYTES)
         line = shape(doc["geometry"])
         depart = doc["request"].get("depart")
         days = max(1, len(doc.get("stages", [])))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        msg = f"{str(itinerary)!r} is not an itinerary document: {exc!r}"
+        start = first.date() if first else (dt.datetime.fromisoformat(depart).date() if depart else None)
+    except (ValueError, KeyError, TypeError, AttributeError, DataNotFoundError) as exc:
+        msg = f"{str(itinerary)!r} is not an itinerary document: {one_line(exc)}"
         raise click.ClickException(msg) from exc
-    start = first.date() if first else (dt.datetime.fromisoformat(depart).date() if depart else None)
     if start is None:
         msg = "the itinerary has no departure date: give --from (and --to)"
         raise click.UsageError(msg)
@@ -101,19 +103,18 @@ def along(
 @click.option("--comune", default="", help="Comune of iCalendar events whose location does not say.")
 def import_(source: Path, licence: str, comune: str) -> None:
     """Check SOURCE and add its events to the store; a file with any problem changes nothing."""
-    if source.stat().st_size > MAX_IMPORT_BYTES:
-        msg = f"{str(source)!r} is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB"
-        raise click.ClickException(msg)
     try:
         if source.suffix.lower() == ".ics":
-            report = parse_event_rows(ics_rows(source.read_bytes(), comune=comune), source=source.name, licence=licence)
+            data = read_limited(source, max_bytes=MAX_IMPORT_BYTES)
+            report = parse_event_rows(ics_rows(data, comune=comune), source=source.name, licence=licence)
         else:
-            report = read_event_table(source, source=source.name, licence=licence)
-    except ValueError as exc:
-        raise click.ClickException(f"cannot read {str(source)!r}: {exc}") from exc
+            report = read_event_table(source, source=source.name, licence=licence, max_bytes=MAX_IMPORT_BYTES)
+    except (ValueError, DataNotFoundError) as exc:
+        message = one_line(exc)
+        msg = message if str(source) in message else f"cannot read {str(source)!r}: {message}"
+        raise click.ClickException(msg) from exc
     if not report.ok:
-        for problem in report.problems:
-            click.echo(f"{source.name}: {problem}", err=True)
+        echo_lines([f"{source.name}: {problem}" for problem in report.problems])
         msg = f"{len(report.problems)} problem(s) in {str(source)!r}: nothing imported"
         raise click.ClickException(msg)
     stored = {e.id: e for e in store_events()}

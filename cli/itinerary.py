@@ -20,8 +20,10 @@ import click
 from cli.options import data_option
 from cli.options import domain_errors
 from cli.options import load_graph
+from cli.options import one_line
 from cli.poi import all_pois
 from gis_data import settings
+from gis_data.errors import DataNotFoundError
 from gis_data.errors import PlaceNotFoundError
 from gis_data.gpx import days_to_gpx
 from gis_data.gpx import gpx_to_xml
@@ -29,6 +31,7 @@ from gis_data.gpx import route_to_gpx
 from gis_data.places import normalize_name
 from gis_data.places import resolve_place
 from gis_data.poi_sources import write_text_atomic
+from gis_data.untrusted import read_json
 from poi.model import opening_state
 from routing.errors import ItineraryFormatError
 from routing.itinerary import Stop
@@ -373,14 +376,12 @@ def loop(
 @_out
 def replan(document: Path, data: Path | None, out: Path) -> None:
     """Read DOCUMENT (an itinerary.json) and plan it again on the current data."""
-    if document.stat().st_size > MAX_ITINERARY_BYTES:
-        msg = f"{str(document)!r} is larger than {MAX_ITINERARY_BYTES // 1024 // 1024} MB: not an itinerary"
-        raise click.ClickException(msg)
     try:
-        doc = json.loads(document.read_text(encoding="utf-8"))
+        doc = read_json(document, max_bytes=MAX_ITINERARY_BYTES)
         request = request_from_document(doc)
-    except (ValueError, ItineraryFormatError) as exc:
-        msg = f"cannot read {str(document)!r}: {exc}"
+    except (ValueError, ItineraryFormatError, DataNotFoundError) as exc:
+        message = one_line(exc)
+        msg = message if str(document) in message else f"cannot read {str(document)!r}: {message}"
         raise click.ClickException(msg) from exc
     source = data or (Path(request.data) if request.data else None)
     G = load_graph(source)

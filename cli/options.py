@@ -30,6 +30,7 @@ from routing.errors import ProfileError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from collections.abc import Sequence
 
     import networkx as nx
 
@@ -82,15 +83,37 @@ class PlaceType(click.ParamType[str]):
 PLACE = PlaceType()
 
 
-def one_line(exc: BaseException) -> str:
-    r"""Return an exception's message on a single line.
+#: Longest error message shown, in characters: a hostile value can be megabytes long.
+MAX_MESSAGE_CHARS = 500
+#: Most problem lines listed for one rejected file; the rest are counted.
+MAX_PROBLEM_LINES = 20
+
+
+def one_line(exc: BaseException, limit: int = MAX_MESSAGE_CHARS) -> str:
+    r"""Return an exception's message on a single, printable line of at most ``limit`` characters.
+
+    Control characters (which could drive the terminal) are shown escaped.
 
     Examples
     --------
     >>> one_line(ValueError("bad\n  value"))
     'bad value'
+    >>> one_line(ValueError("name \x1b[31mred"))
+    'name \\x1b[31mred'
+    >>> one_line(ValueError("x" * 600), limit=10)
+    'xxxxxxxxx…'
     """
-    return " ".join(str(exc).split())
+    text = " ".join(str(exc).split())
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo_lines(lines: Sequence[str], *, limit: int = MAX_PROBLEM_LINES) -> None:
+    """Print lines on stderr, at most ``limit`` of them and then how many were left out."""
+    for line in lines[:limit]:
+        click.echo(one_line(ValueError(line)), err=True)
+    if len(lines) > limit:
+        click.echo(f"... and {len(lines) - limit} more line(s)", err=True)
 
 
 def off_network_message(exc: PointOffNetworkError, label: str | None = None) -> str:

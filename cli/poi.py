@@ -22,6 +22,7 @@ from shapely import LineString
 from cli.options import PLACE
 from cli.options import data_option
 from cli.options import domain_errors
+from cli.options import echo_lines
 from cli.options import load_graph
 from cli.options import one_line
 from gis_data.gpx import gpx_to_xml
@@ -283,8 +284,7 @@ def import_(
         with domain_errors():
             report = import_registry(registry, streets=G, defaults=defaults, dry_run=dry_run)
     except ImportRejectedError as exc:
-        for line in exc.report.lines():
-            click.echo(line, err=True)
+        echo_lines(exc.report.lines())
         msg = f"{registry.name}: {len(exc.report.problems)} problem(s); the store is unchanged"
         raise click.ClickException(msg) from exc
     except InvalidPoiError as exc:

@@ -39,6 +39,7 @@ from routing.cue_text import cue_line
 from routing.cue_text import cue_waypoints
 from routing.cues import route_cues
 from routing.errors import PointOffNetworkError
+from routing.errors import ProfileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -222,7 +223,11 @@ def explain_lines(route: Route) -> list[str]:
 
 def _profile(name: str | None, profile_file: Path | None) -> str | Profile | None:
     if profile_file is not None:
-        return profile_from_dict(read_profile_file(profile_file))
+        try:
+            return profile_from_dict(read_profile_file(profile_file))
+        except ProfileError as exc:
+            msg = f"{profile_file}: {exc}"
+            raise ProfileError(msg) from exc
     return name
 
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-import gpxpy
 import gpxpy.gpx
 from shapely import LineString
 from shapely import MultiLineString
@@ -17,6 +16,7 @@ from cli.options import domain_errors
 from cli.options import load_graph
 from gis_data import settings
 from gis_data.gpx import gpx_to_xml
+from gis_data.gpx_import import read_gpx
 from gis_data.route_registry import read_route_registry
 from routing.cycle_routes import check_registry
 from routing.cycle_routes import cycle_route_geometry
@@ -98,9 +98,9 @@ def show(name: str, data: Path | None, output: Path | None) -> None:
 @data_option
 def match(track: Path, name: str, tolerance: float, data: Path | None) -> None:
     """Match the official itinerary TRACK (GPX) onto the network and report the matched share and gaps."""
-    G = load_graph(data)
     with domain_errors():
-        doc = gpxpy.parse(track.read_text(encoding="utf-8"))
+        doc = read_gpx(track)
+    G = load_graph(data)
     pieces = [[(p.longitude, p.latitude) for p in s.points] for t in doc.tracks for s in t.segments]
     pieces += [[(p.longitude, p.latitude) for p in r.points] for r in doc.routes]
     lines = [LineString(coords) for coords in pieces if len(coords) >= 2]

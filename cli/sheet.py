@@ -8,7 +8,6 @@ as ``itinerary replan`` does, to get the geometry, the cues and the days, and
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -23,6 +22,8 @@ from cli.options import domain_errors
 from cli.options import load_graph
 from cli.options import one_line
 from cli.poi import all_pois
+from gis_data.errors import DataNotFoundError
+from gis_data.untrusted import read_json
 from poi.model import opening_state
 from routing.cue_text import LANGUAGES
 from routing.errors import ItineraryFormatError
@@ -63,12 +64,9 @@ def read_request(document: Path) -> ItineraryRequest:
     click.ClickException
         If the file is too large, not JSON or not an itinerary this program reads.
     """
-    if document.stat().st_size > MAX_ITINERARY_BYTES:
-        msg = f"{str(document)!r} is larger than {MAX_ITINERARY_BYTES // 1024 // 1024} MB: not an itinerary"
-        raise click.ClickException(msg)
     try:
-        return request_from_document(json.loads(document.read_text(encoding="utf-8")))
-    except (ValueError, ItineraryFormatError) as exc:
+        return request_from_document(read_json(document, max_bytes=MAX_ITINERARY_BYTES))
+    except (ValueError, ItineraryFormatError, DataNotFoundError) as exc:
         msg = f"cannot read {str(document)!r}: {one_line(exc)}"
         raise click.ClickException(msg) from exc
 

@@ -17,15 +17,19 @@ default 25 m) with the properties:
 from __future__ import annotations
 
 import datetime as dt
-import json
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely.geometry import shape
 
+from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
+from gis_data.untrusted import read_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
 _ANNUAL = re.compile(r"^(\d{2})-(\d{2})$")
+#: Widest buffer around a closed line, in metres.
+MAX_BUFFER_M = 5000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,23 +118,43 @@ def read_closures(path: Path) -> list[Closure]:
     Raises
     ------
     InvalidDataError
-        Naming the file, the feature number and the bad value.
+        Naming the file, the feature number and the bad value; also for a file
+        over ``settings.import_max_bytes``.
     """
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = read_json(path)
+    except (DataNotFoundError, InvalidDataError) as exc:
+        raise InvalidDataError(str(exc)) from exc  # the message names the file already
+    try:
         features = doc["features"] if doc.get("type") == "FeatureCollection" else [doc]
-    except (OSError, ValueError, KeyError, AttributeError) as exc:
-        msg = f"{str(path)!r} is not a GeoJSON closures file: {exc}"
+    except (KeyError, AttributeError) as exc:
+        msg = f"{str(path)!r} is not a GeoJSON closures file: {exc!r}"
         raise InvalidDataError(msg) from exc
+    if not isinstance(features, list):
+        msg = f"{str(path)!r} is not a GeoJSON closures file: 'features' is not a list"
+        raise InvalidDataError(msg)
     closures = []
     for i, feat in enumerate(features, start=1):
         where = f"{path.name} feature {i}"
+        if not isinstance(feat, dict):
+            msg = f"{where}: not a GeoJSON feature (got {type(feat).__name__})"
+            raise InvalidDataError(msg)
         props = feat.get("properties") or {}
+        if not isinstance(props, dict):
+            msg = f"{where}: 'properties' is not an object"
+            raise InvalidDataError(msg)
         try:
             geom = shape(feat["geometry"])
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            coords = shapely.get_coordinates(geom)
+        # shapely raises all of these, and its own errors, on malformed coordinates.
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
             msg = f"{where}: bad geometry ({exc})"
             raise InvalidDataError(msg) from exc
+        lon_ok = (coords[:, 0] >= -180) & (coords[:, 0] <= 180)
+        lat_ok = (coords[:, 1] >= -90) & (coords[:, 1] <= 90)
+        if not bool(np.all(lon_ok & lat_ok)):
+            msg = f"{where}: a coordinate is not a finite longitude, latitude pair"
+            raise InvalidDataError(msg)
         if geom.is_empty or geom.geom_type not in {
             "Polygon",
             "MultiPolygon",
@@ -154,7 +180,20 @@ def read_closures(path: Path) -> list[Closure]:
                 end=end,
                 reason=str(props.get("reason") or ""),
                 source=str(props.get("source") or ""),
-                buffer_m=float(props.get("buffer_m") or 25.0),
+                buffer_m=_buffer(props.get("buffer_m"), where),
             )
         )
     return closures
+
+
+def _buffer(value: Any, where: str) -> float:
+    if value is None or value == "":
+        return 25.0
+    try:
+        metres = float(value)
+    except (TypeError, ValueError):
+        metres = math.nan
+    if isinstance(value, bool) or not 0 <= metres <= MAX_BUFFER_M:
+        msg = f"{where}: 'buffer_m' must be a number of metres from 0 to {MAX_BUFFER_M:g}, got {value!r}"
+        raise InvalidDataError(msg)
+    return metres

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,16 +119,60 @@ def parse_gpx(
     ------
     InvalidGPXError
         If the document is too big or too slow to read, declares a DOCTYPE, is
-        not well-formed XML, is not GPX, or holds a bad coordinate or number;
-        the message names the document and the line.
+        not well-formed XML, is not GPX, or holds a bad coordinate or number
+        (a latitude or longitude out of range, NaN or infinite; an elevation
+        NaN or infinite); the message names the document and the line.
 
     Examples
     --------
     >>> doc = parse_gpx(b'<gpx version="1.1"><wpt lat="45.13" lon="10.02"/></gpx>')
     >>> doc.version, doc.waypoints[0].latitude
     ('1.1', 45.13)
+    >>> parse_gpx(b'<gpx version="1.1"><wpt lat="nan" lon="10.02"/></gpx>', name="a.gpx")
+    Traceback (most recent call last):
+    ...
+    gis_data.errors.InvalidGPXError: a.gpx: line 1: wpt[1]: latitude nan is out of range [-90, 90]
     """
-    return inspect_gpx(data, name=name, max_bytes=max_bytes, time_budget_s=time_budget_s).gpx
+    loaded = inspect_gpx(data, name=name, max_bytes=max_bytes, time_budget_s=time_budget_s)
+    check_values(loaded, name)
+    return loaded.gpx
+
+
+def check_values(loaded: LoadedGPX, name: str) -> None:
+    """Refuse a document with a latitude or longitude out of range, or a NaN or infinite elevation.
+
+    :func:`inspect_gpx` keeps such points so that ``gpx validate`` can list
+    every one; everything else must not compute distances from NaN.
+
+    Raises
+    ------
+    InvalidGPXError
+        Naming the document, the line and the first bad point.
+    """
+    gpx = loaded.gpx
+    groups: list[tuple[str, str, list[Any]]] = [("wpt", "wpt", gpx.waypoints)]
+    groups += [(f"rte[{r}]", "rtept", route.points) for r, route in enumerate(gpx.routes, start=1)]
+    groups += [
+        (f"trk[{t}]/trkseg[{s}]", "trkpt", segment.points)
+        for t, track in enumerate(gpx.tracks, start=1)
+        for s, segment in enumerate(track.segments, start=1)
+    ]
+    for container, tag, points in groups:
+        for index, point in enumerate(points):
+            lat, lon, ele = point.latitude, point.longitude, point.elevation
+            if -90 <= lat <= 90 and -180 <= lon <= 180 and (ele is None or math.isfinite(ele)):
+                continue  # NaN fails every comparison, so it never gets here
+            if not -90 <= lat <= 90:
+                problem = f"latitude {lat:g} is out of range [-90, 90]"
+            elif not -180 <= lon <= 180:
+                problem = f"longitude {lon:g} is out of range [-180, 180]"
+            else:
+                problem = f"elevation {ele:g} is not a finite number"
+            where = f"{tag}[{index + 1}]" if container == "wpt" else f"{container}/{tag}[{index + 1}]"
+            line = loaded.line_of(container, index)
+            at = f"line {line}: " if line else ""
+            msg = f"{name}: {at}{where}: {problem}"
+            raise InvalidGPXError(msg)
 
 
 def inspect_gpx(

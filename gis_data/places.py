@@ -46,7 +46,16 @@ KIND_RANK: dict[str, int] = {
     "street": 7,
 }
 
-_COORDS = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,; ]\s*([-+]?\d+(?:\.\d+)?)\s*$")
+#: Longest place name looked up; a longer text cannot match and is not compared.
+MAX_NAME_CHARS = 200
+#: Longest piece of a user's text repeated in a message.
+MAX_SHOWN_CHARS = 80
+
+# The separator is written so that no run of spaces can be split two ways: the old
+# ``\s*[,; ]\s*`` took 30 s to reject 100 000 spaces (catastrophic backtracking).
+_COORDS = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)(?:\s*[,;]\s*|\s+)([-+]?\d+(?:\.\d+)?)\s*$")
+#: Longest text read as coordinates ("-45.123456789012, -10.123456789012" is 35).
+MAX_COORDS_CHARS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +103,27 @@ def parse_latlon(text: str) -> LatLon | None:
     >>> parse_latlon("Cremona") is None
     True
     """
-    match = _COORDS.match(text)
+    match = _COORDS.match(text) if len(text) <= MAX_COORDS_CHARS else None
     if not match:
         return None
     lat, lon = float(match.group(1)), float(match.group(2))
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        msg = f"Coordinates {text.strip()!r} are out of range (latitude -90..90, longitude -180..180)"
+        msg = f"Coordinates {shown(text.strip())} are out of range (latitude -90..90, longitude -180..180)"
         raise PlaceNotFoundError(msg, text)
     return lat, lon
+
+
+def shown(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Return ``repr(text)`` for a message, cut to about ``limit`` characters.
+
+    Examples
+    --------
+    >>> shown("Crema"), shown("x" * 100, limit=5)
+    ("'Crema'", "'xxxxx…' (100 characters)")
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit] + '…'!r} ({len(text)} characters)"
 
 
 def _features(path: Path) -> list[dict[str, Any]]:
@@ -179,7 +201,10 @@ def resolve_place(G: nx.MultiDiGraph[int], query: str) -> Place:
         return Place(query.strip(), "coordinates", point[0], point[1])
     key = normalize_name(query)
     if not key:
-        msg = f"Empty place name {query!r}"
+        msg = f"Empty place name {shown(query)}"
+        raise PlaceNotFoundError(msg, query)
+    if len(key) > MAX_NAME_CHARS:
+        msg = f"No place matches {shown(query)}: no place name is that long"
         raise PlaceNotFoundError(msg, query)
     places = all_places(G)
     for place in places:
@@ -189,7 +214,7 @@ def resolve_place(G: nx.MultiDiGraph[int], query: str) -> Place:
     close = process.extract(key, list(names), scorer=fuzz.WRatio, limit=5, score_cutoff=60)
     suggestions = tuple(names[match] for match, _, _ in close)
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-    msg = f"No place matches {query!r}.{hint}"
+    msg = f"No place matches {shown(query)}.{hint}"
     raise PlaceNotFoundError(msg, query, suggestions)
 
 

@@ -16,8 +16,9 @@ or the new one, and a failed write leaves the old file untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import json
+import io
 import logging
 import os
 import tempfile
@@ -26,6 +27,7 @@ from datetime import UTC
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import IO
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -37,6 +39,9 @@ from shapely.geometry import shape
 from gis_data import settings
 from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
+from gis_data.untrusted import loads_json
+from gis_data.untrusted import read_json
+from gis_data.untrusted import read_text
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -165,31 +170,47 @@ def embedded_path(key: str) -> Path:
     return Path(settings.data_folder) / EMBEDDED[key].path
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, max_bytes: int | None = None) -> Any:
+    if max_bytes is not None:
+        return read_json(path, max_bytes=max_bytes)
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         msg = f"File {str(path)!r} does not exist"
         raise DataNotFoundError(msg) from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         msg = f"Cannot read {str(path)!r} as JSON: {exc}"
         raise InvalidDataError(msg) from exc
+    return loads_json(text, str(path))
 
 
-def read_geojson_records(path: Path) -> list[SourceRecord]:
+def read_geojson_records(
+    path: Path, *, max_bytes: int | None = None, max_records: int | None = None
+) -> list[SourceRecord]:
     """Read the features of a GeoJSON FeatureCollection, numbered from 1.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_bytes, max_records
+        Refuse a bigger file, or one with more features (for untrusted
+        registries); default: no limit.
 
     Raises
     ------
     DataNotFoundError
         If the file does not exist.
     InvalidDataError
-        If it is not JSON or not a FeatureCollection.
+        If it is too big, not JSON or not a FeatureCollection.
     """
-    doc = _read_json(path)
+    doc = _read_json(path, max_bytes)
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or doc.get("type") != "FeatureCollection":
         msg = f"{str(path)!r} is not a GeoJSON FeatureCollection"
+        raise InvalidDataError(msg)
+    if max_records is not None and len(features) > max_records:
+        msg = f"{str(path)!r} has {len(features)} features, more than the {max_records} accepted"
         raise InvalidDataError(msg)
     records = []
     for number, feat in enumerate(features, start=1):
@@ -206,21 +227,38 @@ def read_geojson_records(path: Path) -> list[SourceRecord]:
     return records
 
 
-def read_csv_table(path: Path) -> CsvTable:
+def read_csv_table(path: Path, *, max_bytes: int | None = None, max_records: int | None = None) -> CsvTable:
     """Read a UTF-8 CSV file (a BOM is allowed) with the line each row starts on.
 
     Blank lines are skipped; rows keep their own length, so a short or long row
     can be reported.
+
+    Parameters
+    ----------
+    path
+        The file.
+    max_bytes, max_records
+        Refuse a bigger file, or one with more rows, and one with NUL bytes (for
+        untrusted registries); default: no limit.
 
     Raises
     ------
     DataNotFoundError
         If the file does not exist.
     InvalidDataError
-        If it is not UTF-8 text, is malformed CSV or has no header.
+        If it is too big, not UTF-8 text, is malformed CSV or has no header.
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        if max_bytes is None:
+            fh: IO[str] = path.open(encoding="utf-8-sig", newline="")
+        else:
+            text = read_text(path, max_bytes=max_bytes)
+            if "\x00" in text:
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                msg = f"{str(path)!r} has a NUL byte on line {line}: it is not a text file"
+                raise InvalidDataError(msg)
+            fh = io.StringIO(text, newline="")
+        with fh:
             reader = csv.reader(fh)
             rows: list[tuple[int, tuple[str, ...]]] = []
             header: tuple[str, ...] | None = None
@@ -231,6 +269,9 @@ def read_csv_table(path: Path) -> CsvTable:
                     continue
                 if header is None:
                     header = tuple(cell.strip() for cell in row)
+                elif max_records is not None and len(rows) >= max_records:
+                    msg = f"{str(path)!r} has more than the {max_records} rows accepted (line {start})"
+                    raise InvalidDataError(msg)
                 else:
                     rows.append((start, tuple(row)))
     except FileNotFoundError as exc:
@@ -394,4 +435,17 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
     logger.info("Wrote %s", path)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable: without it a power cut may bring back the old name."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    # Some file systems cannot sync a folder; the replace itself is still atomic.
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+    os.close(fd)

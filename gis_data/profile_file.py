@@ -6,7 +6,9 @@ import tomllib
 from typing import TYPE_CHECKING
 from typing import Any
 
+from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
+from gis_data.untrusted import read_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,17 +34,18 @@ def read_profile_file(path: Path) -> dict[str, Any]:
     Raises
     ------
     InvalidDataError
-        If the file is missing, too large or not valid TOML (with the line).
+        If the file is missing, too large, not UTF-8 or not valid TOML (with the line).
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_PROFILE_BYTES:
-            msg = f"Profile file {str(path)!r} is {size} bytes; the limit is {MAX_PROFILE_BYTES}"
-            raise InvalidDataError(msg)
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_text(path, max_bytes=MAX_PROFILE_BYTES)
+    except (InvalidDataError, DataNotFoundError) as exc:
+        msg = f"Cannot read profile file: {exc}"
+        raise InvalidDataError(msg) from exc
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"Profile file {str(path)!r} is not valid TOML: {exc}"
         raise InvalidDataError(msg) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"Cannot read profile file {str(path)!r}: {exc}"
-        raise InvalidDataError(msg) from exc
+    except RecursionError:
+        msg = f"Profile file {str(path)!r} is not valid TOML: nested too deeply"
+        raise InvalidDataError(msg) from None

@@ -40,6 +40,13 @@ gpx_max_bytes : int
 gpx_time_budget_s : float
     Longest the GPX importer may spend on one document, in seconds; a slower
     one is refused. Default 10.
+import_max_bytes : int
+    Largest POI registry (CSV or GeoJSON) or closures file the importers
+    accept, in bytes; a bigger one is refused before it is parsed. Default
+    20 MiB (20 * 1024 * 1024).
+import_max_records : int
+    Most records (CSV rows or GeoJSON features) in one POI registry or events
+    file; a registry with more is refused. Default 100 000.
 """
 
 from __future__ import annotations
@@ -62,3 +69,5 @@ poi_store: Path = Path(
 events_store: Path = Path(os.environ.get("CREMONA_BIKE_EVENTS_STORE") or Path(poi_store).with_name("events_store.csv"))
 gpx_max_bytes: int = 20 * 1024 * 1024
 gpx_time_budget_s: float = 10.0
+import_max_bytes: int = 20 * 1024 * 1024
+import_max_records: int = 100_000

@@ -30,9 +30,14 @@ VENUE_CATEGORIES = frozenset(
 )
 
 
-def read_event_table(path: Path, *, source: str, licence: str) -> EventReport:
-    """Read an events CSV (the columns of :data:`poi.events.EVENT_FIELDS`) into a report."""
-    table = read_csv_table(path)
+def read_event_table(path: Path, *, source: str, licence: str, max_bytes: int | None = None) -> EventReport:
+    """Read an events CSV (the columns of :data:`poi.events.EVENT_FIELDS`) into a report.
+
+    ``max_bytes`` refuses a bigger file (for untrusted imports, which are also
+    held to ``settings.import_max_records`` rows); default: no limit.
+    """
+    max_records = None if max_bytes is None else settings.import_max_records
+    table = read_csv_table(path, max_bytes=max_bytes, max_records=max_records)
     rows = [(line, dict(zip(table.header, row, strict=False))) for line, row in table.rows]
     unknown = [c for c in ("id", "name", "comune") if c not in table.header]
     if unknown:

@@ -61,13 +61,23 @@ def ics_rows(data: bytes, *, comune: str = "") -> list[tuple[int, dict[str, str]
     Raises
     ------
     InvalidPoiError
-        If the data is not iCalendar.
+        If the data is not UTF-8 iCalendar, or a date of an event cannot be read.
     """
     try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"Not UTF-8 text (RFC 5545): byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        raise InvalidPoiError(msg) from None
+    try:
         cal = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError) as exc:
+        return _rows(cal, comune)
+    # The library's parser raises many kinds of error on hostile input; each means "not iCalendar".
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         msg = f"Not an iCalendar file: {exc}"
         raise InvalidPoiError(msg) from exc
+
+
+def _rows(cal: Any, comune: str) -> list[tuple[int, dict[str, str]]]:
     rows = []
     for number, component in enumerate(cal.walk("VEVENT"), start=1):
         start = _day(component.get("dtstart"))

@@ -54,6 +54,9 @@ STREET_TYPES: frozenset[str] = frozenset(
     }
 )
 
+#: Longest address read; the patterns below backtrack quadratically on long runs of spaces.
+MAX_ADDRESS_CHARS = 300
+
 _HOUSE_NUMBER = re.compile(r"\s+(?:n\.?\s*)?\d+[\w/]*(?:\s.*)?$", re.IGNORECASE)
 _PARENS = re.compile(r"\s*\([^)]*\)")
 
@@ -77,6 +80,8 @@ def street_of(address: str) -> str | None:
     >>> street_of("Palazzo Mina-Bolzesi, Cremona") is None
     True
     """
+    if len(address) > MAX_ADDRESS_CHARS:
+        return None  # no real address is this long, and the patterns below are quadratic in it
     first = _PARENS.sub("", address).split(",")[0].split(" - ")[0].strip()
     street = _HOUSE_NUMBER.sub("", first).strip()
     words = street.split()

@@ -131,13 +131,15 @@ def read_registry(path: Path, defaults: Provenance) -> ImportReport:
     DataNotFoundError
         If the file does not exist or has another extension.
     InvalidDataError
-        If it is not UTF-8 CSV or GeoJSON at all.
+        If it is over ``settings.import_max_bytes`` or ``settings.import_max_records``,
+        or not UTF-8 CSV or GeoJSON at all.
     """
     suffix = path.suffix.lower()
+    limits = {"max_bytes": settings.import_max_bytes, "max_records": settings.import_max_records}
     if suffix == ".csv":
-        return parse_table(read_csv_table(path), defaults, file=path.name)
+        return parse_table(read_csv_table(path, **limits), defaults, file=path.name)
     if suffix in {".geojson", ".json"}:
-        return parse_features(read_geojson_records(path), defaults, file=path.name)
+        return parse_features(read_geojson_records(path, **limits), defaults, file=path.name)
     msg = f"Unknown registry format {path.name!r}: use .csv, .geojson or .json"
     raise DataNotFoundError(msg)
 

@@ -245,7 +245,8 @@ def parse_features(records: Sequence[SourceRecord], defaults: Provenance, *, fil
             if geom is not None and geom.get("type") != "Point":
                 early.append(f"geometry is a {geom.get('type')}, expected a Point or null")
             elif geom is not None:
-                coords = list(geom.get("coordinates") or [])
+                found = geom.get("coordinates")
+                coords = list(found) if isinstance(found, list | tuple) else []
                 if len(coords) < 2:
                     early.append("Point without coordinates")
                 else:

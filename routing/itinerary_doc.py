@@ -18,7 +18,9 @@ Format ``cremona-bike/itinerary``, version :data:`VERSION`::
 
 Only ``request`` is read back: a saved itinerary is re-planned from it, so a
 changed network or profile gives an up-to-date plan. A document of another
-format, or of a newer version, is refused with a message that says so.
+format, or of a newer version, is refused with a message that says so, and so
+is one that asks for more than the ``cremona-bike itinerary`` options allow
+(:func:`check_request`): a shared document must not ask for a billion days.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def request_from_document(doc: Mapping[str, Any]) -> ItineraryRequest:
         raise ItineraryFormatError(msg)
     try:
         depart = dt.datetime.fromisoformat(req["depart"]) if req.get("depart") else None
-        return ItineraryRequest(
+        request = ItineraryRequest(
             kind=str(req["kind"]),
             start=_stop(req["start"], "request.start"),
             visits=tuple(_stop(s, f"request.visits[{i}]") for i, s in enumerate(req.get("visits", []))),
@@ -149,9 +151,76 @@ def request_from_document(doc: Mapping[str, Any]) -> ItineraryRequest:
             data=str(req.get("data", "")),
             extra=dict(req.get("extra", {})),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         msg = f"Itinerary request has an invalid field: {exc!r}"
         raise ItineraryFormatError(msg) from exc
+    check_request(request)
+    return request
+
+
+#: What a saved document may ask for: the ranges the ``cremona-bike itinerary`` options allow,
+#: so that a document cannot ask for a billion days or a thousand stops (minutes of CPU).
+MAX_VISITS = 40
+LIMITS: dict[str, tuple[float, float]] = {
+    "km_per_day": (1.0, 400.0),
+    "hours_per_day": (0.5, 16.0),
+    "target_km": (2.0, 300.0),
+    "min_pois": (0, 20),
+    "seed": (-(2**63), 2**63 - 1),
+    "days": (1, 30),
+    "dwell_min": (0.0, 24 * 60.0),
+}
+#: Departures a plan can be made for (later ones overflow the calendar when times are added).
+DEPART_YEARS = (1970, 2200)
+
+
+def check_request(request: ItineraryRequest) -> None:
+    """Refuse a request that asks for more than the planner offers.
+
+    Raises
+    ------
+    ItineraryFormatError
+        Naming the field and its allowed range.
+
+    Examples
+    --------
+    >>> start = Stop("a", "A", 45.1, 10.0)
+    >>> check_request(ItineraryRequest(kind="tour", start=start, km_per_day=50.0))
+    >>> check_request(ItineraryRequest(kind="tour", start=start, km_per_day=1e-9))
+    Traceback (most recent call last):
+    ...
+    routing.errors.ItineraryFormatError: Itinerary field 'km_per_day' is 1e-09; allowed: 1 to 400
+    """
+    if len(request.visits) > MAX_VISITS:
+        msg = f"Itinerary asks for {len(request.visits)} visits; at most {MAX_VISITS} can be planned"
+        raise ItineraryFormatError(msg)
+    days = request.extra.get("days")
+    values: dict[str, Any] = {
+        "km_per_day": request.km_per_day,
+        "hours_per_day": request.hours_per_day,
+        "target_km": request.target_km,
+        "min_pois": request.min_pois,
+        "seed": request.seed,
+        "days": days,
+    }
+    for number, stop in enumerate((request.start, *request.visits, *([request.end] if request.end else []))):
+        if not (-90 <= stop.lat <= 90 and -180 <= stop.lon <= 180):
+            msg = f"Itinerary stop {number} ({stop.name[:80]!r}) has no valid position ({stop.lat!r}, {stop.lon!r})"
+            raise ItineraryFormatError(msg)
+        values[f"dwell_min of stop {number}"] = stop.dwell_min
+    for key, value in values.items():
+        low, high = LIMITS[key.split()[0]]
+        if value is None:
+            continue
+        integer = key in {"min_pois", "seed", "days"}
+        wrong_type = isinstance(value, bool) or not isinstance(value, int if integer else int | float)
+        if wrong_type or not low <= value <= high:
+            msg = f"Itinerary field {key!r} is {value!r}; allowed: {low:g} to {high:g}"
+            raise ItineraryFormatError(msg)
+    if request.depart is not None and not DEPART_YEARS[0] <= request.depart.year <= DEPART_YEARS[1]:
+        first, last = DEPART_YEARS
+        msg = f"Itinerary departure {request.depart.isoformat()} is not between the years {first} and {last}"
+        raise ItineraryFormatError(msg)
 
 
 def _route_summary(route: Route) -> dict[str, Any]:

@@ -290,9 +290,10 @@ def profile_from_dict(data: Mapping[str, Any]) -> Profile:
             merged[sub] = _number(f"{key}.{sub}", value, low=0.05, high=100.0)
         changes[key] = _frozen(merged)
     if "forbidden" in data:
-        bad = [h for h in data["forbidden"] if h not in HIGHWAYS]
-        if bad or not isinstance(data["forbidden"], list):
-            shown = bad[:1] or data["forbidden"]
+        listed = data["forbidden"]
+        bad = [h for h in listed if h not in HIGHWAYS] if isinstance(listed, list) else []
+        if bad or not isinstance(listed, list):
+            shown = bad[:1] or listed
             msg = f"Profile key 'forbidden' has {shown!r}; allowed: {', '.join(HIGHWAYS)}"
             raise ProfileError(msg)
         changes["forbidden"] = frozenset(data["forbidden"])

@@ -21,6 +21,7 @@ from gis_data.gpx import gpx_to_xml
 from gis_data.places import search_places
 from gis_data.plan_store import load_plan
 from gis_data.plan_store import save_plan
+from gis_data.untrusted import loads_json
 from routing.itinerary_doc import request_from_document
 from web.downloads import itinerary_filename
 from web.downloads import itinerary_gpx
@@ -175,7 +176,10 @@ def _json_body() -> Any:
     BadParameterError
         If the body is not JSON (parameter ``body``).
     """
-    body = request.get_json(silent=True)
+    try:
+        body = loads_json(request.get_data(cache=True), "request body") if request.is_json else None
+    except ValueError:
+        body = None
     if body is None:
         msg = "The request body must be JSON (Content-Type: application/json)"
         raise BadParameterError(msg, "body")
