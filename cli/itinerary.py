@@ -103,9 +103,16 @@ def _depart(date: str | None, time: str) -> dt.datetime | None:
         raise click.BadParameter(msg) from exc
 
 
-def _plan_and_write(G: nx.MultiDiGraph[int], pois: gpd.GeoDataFrame, request: ItineraryRequest, out: Path) -> None:
+def plan_with_pois(G: nx.MultiDiGraph[int], pois: gpd.GeoDataFrame, request: ItineraryRequest) -> Itinerary:
+    """Plan a request with the POIs as loop candidates, overnight places, stations and opening hours.
+
+    Raises
+    ------
+    click.ClickException
+        For any planning error, as one line.
+    """
     with domain_errors():
-        planned = plan_itinerary(
+        return plan_itinerary(
             G,
             request,
             hours=_hours,
@@ -113,6 +120,10 @@ def _plan_and_write(G: nx.MultiDiGraph[int], pois: gpd.GeoDataFrame, request: It
             overnight=_of(pois, OVERNIGHT),
             stations=_of(pois, ("railway_station",)),
         )
+
+
+def _plan_and_write(G: nx.MultiDiGraph[int], pois: gpd.GeoDataFrame, request: ItineraryRequest, out: Path) -> None:
+    planned = plan_with_pois(G, pois, request)
     write_itinerary(planned, out)
     for line in summary_lines(planned):
         click.echo(line, err=True)

@@ -16,44 +16,26 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.itinerary import MAX_ITINERARY_BYTES
-from cli.itinerary import OVERNIGHT
+from cli.itinerary import plan_with_pois
 from cli.options import data_option
-from cli.options import domain_errors
 from cli.options import load_graph
 from cli.options import one_line
 from cli.poi import all_pois
 from gis_data.errors import DataNotFoundError
 from gis_data.untrusted import read_json
-from poi.model import opening_state
 from routing.cue_text import LANGUAGES
 from routing.errors import ItineraryFormatError
 from routing.errors import LanguageError
-from routing.itinerary import stops_from_frame
 from routing.itinerary_doc import request_from_document
-from routing.itinerary_plan import plan_itinerary
 from web.errors import InfopointNotFoundError
 from web.sheet_content import DEFAULT_BASE_URL
 from web.sheet_content import DEFAULT_INFOPOINT
 from web.sheets import sheet_pdf
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    import geopandas as gpd
-
-    from routing.itinerary import Stop
     from routing.itinerary_doc import ItineraryRequest
 
 logger = logging.getLogger(__name__)
-
-
-def _hours(expression: str, when: dt.datetime, latlon: tuple[float, float]) -> str:
-    return opening_state(expression, when, latlon=latlon)
-
-
-def _of(pois: gpd.GeoDataFrame, categories: tuple[str, ...]) -> list[Stop]:
-    chosen = pois[pois["category"].isin(categories) & pois.geometry.notna() & ~pois.geometry.is_empty]
-    return stops_from_frame(chosen)
 
 
 def read_request(document: Path) -> ItineraryRequest:
@@ -125,15 +107,7 @@ def sheet(
     G = load_graph(source)
     pois = all_pois(source)
     started = time.perf_counter()
-    with domain_errors():
-        planned = plan_itinerary(
-            G,
-            request,
-            hours=_hours,
-            candidates=_of(pois, request.categories) if request.categories else (),
-            overnight=_of(pois, OVERNIGHT),
-            stations=_of(pois, ("railway_station",)),
-        )
+    planned = plan_with_pois(G, pois, request)
     try:
         pdf = sheet_pdf(planned, G, pois, lang=lang, base_url=base_url, infopoint=infopoint, plan_id=plan_id)
     except (LanguageError, InfopointNotFoundError) as exc:
