@@ -298,26 +298,16 @@ def plan_alternatives(
     list of Route
         The best route first.
     """
-    best = plan_route(
-        G,
-        points,
-        profile=profile,
-        speed_kmh=speed_kmh,
-        snap_limit_m=snap_limit_m,
-        avoid=avoid,
-        closures=closures,
-        date=date,
-    )
-    req, _ = _prepare(
-        G,
-        points,
-        profile=profile,
-        speed_kmh=speed_kmh,
-        snap_limit_m=snap_limit_m,
-        avoid=avoid,
-        closures=closures,
-        date=date,
-    )
+    options: dict[str, Any] = {
+        "profile": profile,
+        "speed_kmh": speed_kmh,
+        "snap_limit_m": snap_limit_m,
+        "avoid": avoid,
+        "closures": closures,
+        "date": date,
+    }
+    best = plan_route(G, points, **options)
+    req, _ = _prepare(G, points, **options)
     last = _solve(G, req, adjusted_matrix(req.index, blocked=req.blocked))
     kept = [best]
     kept_pieces = [_ridden(G, last)]
