@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 
 from gis_data.errors import InvalidDataError
@@ -118,6 +119,21 @@ def connect(url: str) -> sa.Engine:
         raise InvalidDataError(msg) from exc
 
 
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def schema_head() -> str:
+    """Return the id of the newest migration (what :func:`upgrade_database` brings a database to)."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package ships its migrations
+        msg = f"No migrations in {str(_MIGRATIONS)!r}"
+        raise InvalidDataError(msg)
+    return head
+
+
 def upgrade_database(engine: sa.Engine) -> None:
     """Bring the database's schema to the newest migration.
 
@@ -130,8 +146,7 @@ def upgrade_database(engine: sa.Engine) -> None:
     engine
         The database, from :func:`connect`.
     """
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config = _alembic_config()
     with _MIGRATING, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
