@@ -23,6 +23,7 @@ from routing.errors import PointOffNetworkError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from collections.abc import Sequence
 
     import networkx as nx
 
@@ -154,29 +155,92 @@ def snap_point(
     PointOffNetworkError
         If the nearest edge is farther than ``limit_m``.
     """
-    lat, lon = check_point(point)
+    return snap_points(G, [point], limit_m=limit_m, usable=usable)[0]
+
+
+def snap_points(
+    G: nx.MultiDiGraph[int],
+    points: Sequence[LatLon],
+    *,
+    limit_m: float,
+    usable: Callable[[EdgeKey], bool] | None = None,
+) -> tuple[Snap, ...]:
+    """Snap several points at once (one index query for all), as :func:`snap_point` snaps one.
+
+    Raises
+    ------
+    InvalidPointError
+        If a point is not a valid coordinate pair.
+    PointOffNetworkError
+        For the first point, in order, farther than ``limit_m`` from any usable edge.
+    """
+    checked = [check_point(p) for p in points]
+    if not checked:
+        return ()
     index = edge_index(G)
-    x, y = index.to_proj.transform(lon, lat)
-    where = shapely.points(x, y)
+    lats = np.array([lat for lat, _ in checked])
+    lons = np.array([lon for _, lon in checked])
+    xs, ys = index.to_proj.transform(lons, lats)
+    where = shapely.points(xs, ys)
     found, dist = index.tree.query_nearest(where, return_distance=True, all_matches=False)
-    i = int(found[0])
-    distance = float(dist[0])
-    if usable is not None and not usable(index.edges[i]):
-        near = index.tree.query(where, predicate="dwithin", distance=limit_m)
-        ranked = sorted((float(index.lines[j].distance(where)), int(j)) for j in near)
-        allowed = [(d, j) for d, j in ranked if usable(index.edges[j])]
-        distance, i = allowed[0] if allowed else (np.inf, i)
-    if distance > limit_m:
-        if np.isfinite(distance):
-            msg = (
-                f"Point {lat:.5f},{lon:.5f} is {distance / 1000:.1f} km from the bicycle network "
-                f"(limit {limit_m / 1000:g} km)"
-            )
-        else:
-            msg = f"Point {lat:.5f},{lon:.5f} has no way open to this profile within {limit_m / 1000:g} km"
-        raise PointOffNetworkError(msg, (lat, lon), distance)
-    line = index.lines[i]
-    offset = float(shapely.line_locate_point(line, where))
-    on_line = shapely.line_interpolate_point(line, offset)
-    slon, slat = index.to_wgs84.transform(shapely.get_x(on_line), shapely.get_y(on_line))
-    return Snap((lat, lon), (float(slat), float(slon)), distance, index.edges[i], offset)
+    chosen = np.empty(len(checked), dtype=np.int64)
+    chosen[found[0]] = found[1]
+    distances = np.empty(len(checked))
+    distances[found[0]] = dist
+    for k, (lat, lon) in enumerate(checked):
+        i, distance = int(chosen[k]), float(distances[k])
+        if usable is not None and not usable(index.edges[i]):
+            distance, i = _nearest_usable(index, where[k], limit_m, usable, fallback=i)
+            chosen[k], distances[k] = i, distance
+        if distance > limit_m:
+            if np.isfinite(distance):
+                msg = (
+                    f"Point {lat:.5f},{lon:.5f} is {distance / 1000:.1f} km from the bicycle network "
+                    f"(limit {limit_m / 1000:g} km)"
+                )
+            else:
+                msg = f"Point {lat:.5f},{lon:.5f} has no way open to this profile within {limit_m / 1000:g} km"
+            raise PointOffNetworkError(msg, (lat, lon), distance)
+    lines = index.tree.geometries[chosen]
+    offsets = shapely.line_locate_point(lines, where)
+    on_line = shapely.line_interpolate_point(lines, offsets)
+    slons, slats = index.to_wgs84.transform(shapely.get_x(on_line), shapely.get_y(on_line))
+    edges = index.edges
+    return tuple(
+        Snap(q, (slat, slon), d, edges[i], off)
+        for q, slat, slon, d, i, off in zip(
+            checked,
+            np.atleast_1d(slats).tolist(),
+            np.atleast_1d(slons).tolist(),
+            distances.tolist(),
+            chosen.tolist(),
+            offsets.tolist(),
+            strict=True,
+        )
+    )
+
+
+#: First search radius (metres) for the nearest usable edge; it grows fourfold up to the limit.
+_FIRST_RADIUS_M = 50.0
+
+
+def _nearest_usable(
+    index: EdgeIndex, where: shapely.Point, limit_m: float, usable: Callable[[EdgeKey], bool], *, fallback: int
+) -> tuple[float, int]:
+    """Return the distance and position of the nearest usable edge within ``limit_m`` (``inf`` if none).
+
+    Searches growing circles: a usable edge found within a radius is the
+    nearest usable one, since every edge closer than the radius was looked at.
+    Ties go to the lower position, as everywhere in the index.
+    """
+    radius = min(_FIRST_RADIUS_M, limit_m)
+    while True:
+        near = index.tree.query(where, predicate="dwithin", distance=radius)
+        if len(near):
+            dist = shapely.distance(index.tree.geometries[near], where)
+            for j in np.lexsort((near, dist)).tolist():
+                if usable(index.edges[int(near[j])]):
+                    return float(dist[j]), int(near[j])
+        if radius >= limit_m:
+            return np.inf, fallback
+        radius = min(radius * 4, limit_m)

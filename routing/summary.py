@@ -6,16 +6,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Mapping
+    from collections.abc import Sequence
 
     from shapely import LineString
 
     from routing.explain import RouteSegment
     from routing.snapping import LatLon
     from routing.snapping import Snap
+
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,29 @@ def shares(lengths: Iterable[tuple[str, float]]) -> dict[str, float]:
     if whole <= 0:
         return {}
     return {k: round(v / whole, 6) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
+
+
+def coded_shares(codes: IntArray, names: Sequence[str], metres: FloatArray) -> dict[str, float]:
+    """Return label shares, largest first, from each piece's label number and metres.
+
+    The array form of :func:`shares`: ``names[codes[i]]`` labels piece ``i``.
+
+    Examples
+    --------
+    >>> coded_shares(np.array([0, 1, 0]), ("asphalt", "gravel"), np.array([300.0, 100.0, 600.0]))
+    {'asphalt': 0.9, 'gravel': 0.1}
+    >>> coded_shares(np.array([], dtype=np.int64), ("asphalt",), np.array([]))
+    {}
+    """
+    if not len(codes):
+        return {}
+    totals = np.bincount(codes, weights=metres, minlength=len(names))
+    present = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+    whole = float(totals[present].sum())
+    if whole <= 0:
+        return {}
+    order = present[np.argsort(-totals[present], kind="stable")]
+    return {names[i]: round(float(totals[i]) / whole, 6) for i in order.tolist()}
 
 
 def duration_s(length_m: float, speed_kmh: float) -> float:
