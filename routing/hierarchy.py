@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+#: scipy's predecessor arrays.
+PredArray = np.ndarray[Any, np.dtype[np.int32]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,23 +285,23 @@ def _search_graph(shape: Shape, up: FloatArray, down: FloatArray) -> csr_matrix:
 
 def search(
     hierarchy: Hierarchy, sources: Sequence[int], targets: Sequence[int]
-) -> tuple[FloatArray, IntArray, FloatArray, IntArray]:
+) -> tuple[FloatArray, PredArray, FloatArray, PredArray]:
     """Search upwards from the sources and, on reversed arcs, from the targets (vertex positions).
 
     Returns
     -------
     tuple of numpy.ndarray
         Costs and predecessors from each source, then to each target: one row
-        per source or target, columns in rank numbers.
+        per source or target, columns in rank numbers. The backward searches'
+        predecessors are rank numbers plus ``n`` (read them with ``walk(..., shift=n)``).
     """
     n = hierarchy.shape.n
     rank = hierarchy.shape.rank
     starts = [int(rank[s]) for s in sources] + [int(rank[t]) + n for t in targets]
     dist, pred = dijkstra(hierarchy.graph, directed=True, indices=starts, return_predecessors=True)
     k = len(sources)
-    ahead = pred[:k, :n].astype(np.int64)
-    back = pred[k:, n:].astype(np.int64)
-    return dist[:k, :n], ahead, dist[k:, n:], np.where(back >= 0, back - n, back)
+    # Predecessors in the backward half are numbered from n: shifted where a path is read (see walk).
+    return dist[:k, :n], pred[:k, :n], dist[k:, n:], pred[k:, n:]
 
 
 def unpack(hierarchy: Hierarchy, ranked: Sequence[int]) -> list[int]:
@@ -362,12 +364,16 @@ def _expand_iteratively(via: dict[int, int], n: int, a: int, b: int, out: list[i
             stack.append((x, mid))
 
 
-def walk(pred: IntArray, source_rank: int, meet: int) -> list[int]:
-    """Follow a search's predecessors from ``meet`` back to its source, in search order."""
+def walk(pred: PredArray, source_rank: int, meet: int, *, shift: int = 0) -> list[int]:
+    """Follow a search's predecessors from ``meet`` back to its source, in search order.
+
+    ``shift`` is subtracted from each predecessor: :func:`search` leaves those of
+    the backward searches numbered from ``n``, as the search graph has them.
+    """
     out = [meet]
     at = meet
     while at != source_rank:
-        at = int(pred[at])
+        at = int(pred[at]) - shift
         out.append(at)
     out.reverse()
     return out

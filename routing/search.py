@@ -31,9 +31,8 @@ from routing.costs import cost_table
 from routing.costs import edge_cost
 from routing.errors import NoRouteError
 from routing.hierarchy import customize
-from routing.hierarchy import search
 from routing.hierarchy import unpack
-from routing.hierarchy import walk
+from routing.probe import climb
 from routing.profiles import Profile
 
 if TYPE_CHECKING:
@@ -449,34 +448,24 @@ Entry = tuple[float, int, Piece]
 
 def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: float) -> Leg | None:
     """Join the entries through the contraction hierarchy; ``None`` if nothing beats ``bound``."""
-    h = index.hierarchy
     position = index.position
-    sources = list(dict.fromkeys(position[n] for _, n, _ in starts))
-    targets = list(dict.fromkeys(position[n] for _, n, _ in ends))
-    fwd, fwd_pred, bwd, bwd_pred = search(h, sources, targets)
-    reached = [np.flatnonzero(np.isfinite(row)) for row in fwd]
-    choice: tuple[int, int, int, Piece, Piece] | None = None
-    for s_cost, s_node, s_piece in starts:
-        row = sources.index(position[s_node])
-        seen = reached[row]
-        for e_cost, e_node, e_piece in ends:
-            col = targets.index(position[e_node])
-            through = fwd[row, seen] + bwd[col, seen]
-            if not len(through):
-                continue
-            at = int(np.argmin(through))
-            cost = s_cost + float(through[at]) + e_cost
-            if cost < bound:
-                bound = cost
-                choice = (row, col, int(seen[at]), s_piece, e_piece)
-    if choice is None:
+    first = _cheapest(starts, position)
+    last = _cheapest(ends, position)
+    found = climb(index.hierarchy, {p: c for p, (c, _) in first.items()}, {p: c for p, (c, _) in last.items()})
+    if found is None or not found.cost < bound:
         return None
-    row, col, meet, s_piece, e_piece = choice
-    rank = h.shape.rank
-    climb_up = walk(fwd_pred[row], int(rank[sources[row]]), meet)
-    climb_down = walk(bwd_pred[col], int(rank[targets[col]]), meet)
-    positions = unpack(h, climb_up + climb_down[-2::-1])
-    return Leg(bound, s_piece, _edges_along(index, positions), e_piece)
+    positions = unpack(index.hierarchy, found.ranked)
+    return Leg(found.cost, first[found.first][1], _edges_along(index, positions), last[found.last][1])
+
+
+def _cheapest(entries: list[Entry], position: Mapping[int, int]) -> dict[int, tuple[float, Piece]]:
+    """Keep the cheapest entry per junction position (the first of equal ones)."""
+    out: dict[int, tuple[float, Piece]] = {}
+    for cost, node, piece in entries:
+        at = position[node]
+        if at not in out or cost < out[at][0]:
+            out[at] = (cost, piece)
+    return out
 
 
 def _edges_along(index: SearchIndex, positions: list[int]) -> IntArray:

@@ -86,7 +86,7 @@ def test_hierarchy_costs_and_paths_equal_dijkstra(
                 continue
             assert cost == pytest.approx(expected[s, t], rel=1e-12, abs=1e-12)
             meet = int(through[t].argmin())
-            ranked = walk(fwd_pred[0], int(rank[s]), meet) + walk(bwd_pred[t], int(rank[t]), meet)[-2::-1]
+            ranked = walk(fwd_pred[0], int(rank[s]), meet) + walk(bwd_pred[t], int(rank[t]), meet, shift=n)[-2::-1]
             path = unpack(h, ranked)
             assert path[0] == s
             assert path[-1] == t

@@ -1,0 +1,135 @@
+"""One upward search per direction from several weighted entry points of a contraction hierarchy.
+
+A snapped point enters the network at up to four junctions (both ends of its
+edge and of the edge's twin), each at its own cost. Searching from each of them
+costs one ``scipy.sparse.csgraph.dijkstra`` pass per junction, and most of a
+pass is setting up arrays as long as the graph. Here the search graph gets two
+extra vertices: a *super source* with an arc to every entry junction of the
+start, weighted with its entry cost, and a *super target* likewise for the end
+(on the reversed, downward half). One call searches from both, so a query
+costs two passes whatever the number of entries.
+
+The entry arcs are written into a per-thread copy of the graph's arrays before
+each search (the copy shares nothing with other threads, so concurrent
+requests never see each other's entries).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from routing.hierarchy import walk
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from routing.hierarchy import Hierarchy
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+#: Most entry junctions per end (a snapped point has at most four).
+SLOTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Climb:
+    """The cheapest meeting of the two searches.
+
+    ``cost`` includes both entry costs; ``ranked`` is the ride's vertices in rank
+    numbers (upwards, then downwards), from an entry junction of the start to one
+    of the end; ``first``/``last`` are the positions of those two junctions.
+    """
+
+    cost: float
+    ranked: list[int]
+    first: int
+    last: int
+
+
+class _Probe:
+    """A thread's copy of a hierarchy's search graph with the two super vertices and their entry slots."""
+
+    __slots__ = ("data", "graph", "indices", "n", "source_slots", "target_slots")
+
+    def __init__(self, hierarchy: Hierarchy) -> None:
+        base = hierarchy.graph
+        size = base.shape[0]
+        nnz = int(base.indptr[-1])
+        self.n = hierarchy.shape.n
+        indptr = np.concatenate([base.indptr, [nnz + SLOTS, nnz + 2 * SLOTS]]).astype(np.int32)
+        # Unused slots are self-loops of the super vertex, which no search can profit from.
+        self.indices = np.concatenate([base.indices[:nnz], np.full(SLOTS, size), np.full(SLOTS, size + 1)]).astype(
+            np.int32
+        )
+        self.data = np.concatenate([base.data[:nnz], np.ones(2 * SLOTS)])
+        self.source_slots = slice(nnz, nnz + SLOTS)
+        self.target_slots = slice(nnz + SLOTS, nnz + 2 * SLOTS)
+        self.graph = csr_matrix((self.data, self.indices, indptr), shape=(size + 2, size + 2))
+
+    def write(self, slots: slice, vertices: Sequence[int], costs: Sequence[float], idle: int) -> None:
+        count = len(vertices)
+        if count > SLOTS:
+            msg = f"{count} entry junctions, at most {SLOTS} supported"
+            raise ValueError(msg)
+        indices = self.indices[slots]
+        data = self.data[slots]
+        indices[:count] = vertices
+        # A point snapped at the very end of an edge may enter at a rounding error below zero.
+        data[:count] = np.maximum(costs, 0.0)
+        indices[count:] = idle
+        data[count:] = 1.0
+
+
+_LOCAL = threading.local()
+
+
+def _probe(hierarchy: Hierarchy) -> _Probe:
+    probes: dict[int, tuple[Hierarchy, _Probe]] = _LOCAL.__dict__.setdefault("probes", {})
+    found = probes.get(id(hierarchy))
+    if found is None or found[0] is not hierarchy:
+        if len(probes) >= 8:
+            probes.clear()
+        found = probes[id(hierarchy)] = (hierarchy, _Probe(hierarchy))
+    return found[1]
+
+
+def climb(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, float]) -> Climb | None:
+    """Find the cheapest ride from any source junction to any target junction, entry costs included.
+
+    Parameters
+    ----------
+    hierarchy
+        The customised hierarchy of the weighting.
+    sources, targets
+        Junction position → cost of reaching it from the start (of reaching the end from it).
+
+    Returns
+    -------
+    Climb or None
+        ``None`` when no target can be reached.
+    """
+    probe = _probe(hierarchy)
+    n = probe.n
+    rank = hierarchy.shape.rank
+    size = 2 * n
+    up_entries = [int(rank[p]) for p in sources]
+    down_entries = [int(rank[p]) + n for p in targets]
+    probe.write(probe.source_slots, up_entries, list(sources.values()), size)
+    probe.write(probe.target_slots, down_entries, list(targets.values()), size + 1)
+    dist, pred = dijkstra(probe.graph, directed=True, indices=[size, size + 1], return_predecessors=True)
+    through: FloatArray = dist[0, :n] + dist[1, n:size]
+    meet = int(np.argmin(through))
+    cost = float(through[meet])
+    if not np.isfinite(cost):
+        return None
+    up = walk(pred[0], size, meet)
+    down = walk(pred[1, n:], n + 1, meet, shift=n)
+    vertex = hierarchy.shape.vertex
+    return Climb(cost, up[1:] + down[-2:0:-1], int(vertex[up[1]]), int(vertex[down[1]]))
