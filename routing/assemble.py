@@ -24,8 +24,8 @@ from shapely.ops import substring
 
 from routing.compact import compact_graph
 from routing.costs import cycle_infrastructure
+from routing.explain import Explanation
 from routing.explain import class_looks
-from routing.explain import explain_ids
 from routing.search import profile_costs
 from routing.search import weighting_key
 from routing.snapping import edge_index
@@ -148,7 +148,7 @@ def assemble(
     classes = compact.cost_class[eids]
     metres = part.tolist()
     length_m = _total(metres)
-    segments = explain_ids(metres, looks.look[classes].tolist(), labels[eids].tolist(), looks.fields, label_fields)
+    segments = Explanation(metres, looks.look[classes].tolist(), labels[eids].tolist(), looks.fields, label_fields)
     on_routes = np.flatnonzero(tables.on_route[eids]).tolist()
     routes = [compact.labels[i][1] for i in compact.label[eids[on_routes]].tolist()]
     return Route(
@@ -270,6 +270,8 @@ def _coordinates(
     compact = compact_graph(G)
     first = compact.first
     whole = (start_m <= 0) & (end_m >= full)
+    if whole.all():
+        return _whole_edges(compact.coords, first[eids], first[eids + 1])
     counts = first[eids + 1] - first[eids]
     # Whole edges: their stored vertices; cut ones: the part between the offsets (computed below).
     gather = np.repeat(first[eids] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
@@ -296,6 +298,25 @@ def _coordinates(
     keep = np.ones(len(coords), dtype=bool)
     keep[repeat] = False
     return coords[keep]
+
+
+def _whole_edges(coords: FloatArray, starts: IntArray, stops: IntArray) -> FloatArray:
+    """Lay whole edges' stored vertices (``coords[starts[i]:stops[i]]``) end to end, shared ends once.
+
+    Examples
+    --------
+    >>> coords = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> _whole_edges(coords, np.array([0, 2]), np.array([2, 4])).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]
+    """
+    if len(starts) > 1:
+        # An edge's first vertex is skipped when it repeats the last one of the edge before.
+        starts = starts.copy()
+        starts[1:] += (coords[starts[1:]] == coords[stops[:-1] - 1]).all(axis=1)
+    counts = stops - starts
+    total = int(counts.sum())
+    gather = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    return coords[gather]
 
 
 def _route_uses(

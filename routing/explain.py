@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import NamedTuple
+from typing import overload
 
 import numpy as np
 
@@ -18,8 +20,8 @@ from routing.costs import edge_speed_kmh
 from routing.costs import surface_class
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from collections.abc import Mapping
-    from collections.abc import Sequence
 
     from routing.profiles import Profile
 
@@ -199,3 +201,69 @@ def explain_ids(
             make(round(before[i] / 1000, 3), length, name, highway, surface, infrastructure, routes, speed, factor)
         )
     return tuple(segments)
+
+
+class Explanation(Sequence[RouteSegment]):
+    """A route's segments (see :func:`explain_ids`), grouped when first read.
+
+    Planning a route does not pay for its explanation until something reads it
+    (a summary, an answer of the web API, a printed sheet); it then behaves as
+    the tuple of segments, and compares equal to it.
+
+    Examples
+    --------
+    >>> looks = [("cycleway", "paved", "cycleway", 16.0, 1.0)]
+    >>> segs = Explanation([100.0, 50.0], [0, 0], [0, 0], looks, [("Via Po", ())])
+    >>> len(segs), segs[0].length_m, segs == (segs[0],)
+    (1, 150.0, True)
+    """
+
+    __slots__ = ("_args", "_segments")
+
+    def __init__(
+        self,
+        metres: Sequence[float],
+        looks: Sequence[int],
+        labels: Sequence[int],
+        look_fields: Sequence[Look],
+        label_fields: Sequence[Label],
+    ) -> None:
+        self._args: tuple[Any, ...] | None = (metres, looks, labels, look_fields, label_fields)
+        self._segments: tuple[RouteSegment, ...] | None = None
+
+    def _grouped(self) -> tuple[RouteSegment, ...]:
+        found = self._segments
+        if found is None:
+            args = self._args
+            assert args is not None
+            found = self._segments = explain_ids(*args)
+            self._args = None
+        return found
+
+    @overload
+    def __getitem__(self, i: int) -> RouteSegment: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[RouteSegment, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> RouteSegment | tuple[RouteSegment, ...]:
+        return self._grouped()[i]
+
+    def __len__(self) -> int:
+        return len(self._grouped())
+
+    def __iter__(self) -> Iterator[RouteSegment]:
+        return iter(self._grouped())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._grouped() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Explanation({self._grouped()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (self._grouped(),))

@@ -123,13 +123,16 @@ def climb(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, fl
     down_entries = [int(rank[p]) + n for p in targets]
     probe.write(probe.source_slots, up_entries, list(sources.values()), size)
     probe.write(probe.target_slots, down_entries, list(targets.values()), size + 1)
-    dist, pred = dijkstra(probe.graph, directed=True, indices=[size, size + 1], return_predecessors=True)
-    through: FloatArray = dist[0, :n] + dist[1, n:size]
+    # The two searches never meet (no arc joins the halves), so one multi-source pass runs both.
+    dist, pred, _ = dijkstra(
+        probe.graph, directed=True, indices=[size, size + 1], return_predecessors=True, min_only=True
+    )
+    through: FloatArray = dist[:n] + dist[n:size]
     meet = int(np.argmin(through))
     cost = float(through[meet])
     if not np.isfinite(cost):
         return None
-    up = walk(pred[0], size, meet)
-    down = walk(pred[1, n:], n + 1, meet, shift=n)
+    up = walk(pred, size, meet)
+    down = walk(pred[n:], n + 1, meet, shift=n)
     vertex = hierarchy.shape.vertex
     return Climb(cost, up[1:] + down[-2:0:-1], int(vertex[up[1]]), int(vertex[down[1]]))

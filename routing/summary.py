@@ -44,7 +44,8 @@ class Route:
 
     Shares are fractions of ``length_m`` (0..1). ``snaps`` holds one entry per
     requested point (start, via points, end) in order. ``segments`` explains the
-    route stretch by stretch; ``notes`` says what was avoided and why.
+    route stretch by stretch (grouped when first read, see
+    :class:`~routing.explain.Explanation`); ``notes`` says what was avoided and why.
     """
 
     geometry: LineString
@@ -58,7 +59,7 @@ class Route:
     snaps: tuple[Snap, ...]
     profile: str = "touring"
     cost: float = 0.0
-    segments: tuple[RouteSegment, ...] = ()
+    segments: Sequence[RouteSegment] = ()
     infrastructure_shares: Mapping[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
