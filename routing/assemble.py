@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from routing.explain import Label
     from routing.explain import Looks
     from routing.profiles import Profile
-    from routing.search import Piece
     from routing.search import SearchIndex
     from routing.snapping import Snap
 
@@ -66,26 +65,6 @@ class Ride:
             (nodes[a], nodes[b])
             for a, b in zip(compact.tail[self.edges].tolist(), compact.head[self.edges].tolist(), strict=True)
         ]
-
-
-def ride_of(G: nx.MultiDiGraph[int], pieces: Sequence[Piece]) -> Ride:
-    """Return pieces of edges (:class:`~routing.search.Piece`) as a :class:`Ride`."""
-    edge_id = compact_graph(G).edge_id
-    count = len(pieces)
-    return Ride(
-        np.fromiter((edge_id[p.edge] for p in pieces), dtype=np.int64, count=count),
-        np.fromiter((p.start_m for p in pieces), dtype=np.float64, count=count),
-        np.fromiter((p.end_m for p in pieces), dtype=np.float64, count=count),
-    )
-
-
-def join_rides(parts: Sequence[Ride]) -> Ride:
-    """Return rides ridden one after the other as one."""
-    return Ride(
-        np.concatenate([p.edges for p in parts]),
-        np.concatenate([p.start_m for p in parts]),
-        np.concatenate([p.end_m for p in parts]),
-    )
 
 
 def assemble(

@@ -12,8 +12,6 @@ import numpy as np
 from gis_data import settings
 from routing.assemble import Ride
 from routing.assemble import assemble
-from routing.assemble import join_rides
-from routing.assemble import ride_of
 from routing.avoid import active_closures
 from routing.avoid import blocked_pairs
 from routing.avoid import closure_pairs
@@ -126,16 +124,20 @@ def _prepare(
 
 def _solve(G: nx.MultiDiGraph[int], req: _Request, matrix: csr_matrix) -> Ride:
     compact = req.index.compact
-    parts: list[Ride] = []
+    edge_id = compact.edge_id
+    edges: list[IntArray] = []
+    starts: list[FloatArray] = []
+    ends: list[FloatArray] = []
     for start, end in zip(req.snaps[:-1], req.snaps[1:], strict=True):
         leg = shortest_leg(G, start, end, index=req.index, matrix=matrix, blocked=req.blocked)
-        if leg.first is not None:
-            parts.append(ride_of(G, [leg.first]))
-        zeros = np.zeros(len(leg.inner))
-        parts.append(Ride(leg.inner, zeros, compact.length[leg.inner]))
-        if leg.last is not None:
-            parts.append(ride_of(G, [leg.last]))
-    return join_rides(parts)
+        # The partial first and last edges around the whole ones in between.
+        first = [leg.first] if leg.first is not None else []
+        last = [leg.last] if leg.last is not None else []
+        edges += [np.array([edge_id[p.edge] for p in first], dtype=np.int64), leg.inner]
+        edges.append(np.array([edge_id[p.edge] for p in last], dtype=np.int64))
+        starts += [np.array([p.start_m for p in first]), np.zeros(len(leg.inner)), np.array([p.start_m for p in last])]
+        ends += [np.array([p.end_m for p in first]), compact.length[leg.inner], np.array([p.end_m for p in last])]
+    return Ride(np.concatenate(edges), np.concatenate(starts), np.concatenate(ends))
 
 
 def plan_route(
