@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from routing.errors import InvalidPointError
+from routing.matrix import cost_matrix
 from routing.paths import SHORTEST
 from routing.paths import plan_route
 from routing.paths import resolve_profile
 from routing.tour import best_order
-from routing.tour import route_matrices
 from routing.tour import tour_cost
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def plan_tour(
             order.append(0)
         optimised = False
     else:
-        costs, _ = route_matrices(G, [p.latlon for p in points], profile=profile)
+        costs = cost_matrix(G, [p.latlon for p in points], profile=profile)
         if end is None and not loop:
             # An open tour: end wherever is cheapest, by trying each visit as the last one.
             candidates = [best_order(costs, start=0, end=i) for i in range(1, len(points))]

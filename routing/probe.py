@@ -136,3 +136,48 @@ def climb(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, fl
     down = walk(pred[n:], n + 1, meet, shift=n)
     vertex = hierarchy.shape.vertex
     return Climb(cost, up[1:] + down[-2:0:-1], int(vertex[up[1]]), int(vertex[down[1]]))
+
+
+def _upward(probe: _Probe, hierarchy: Hierarchy, entries: dict[int, float], *, backward: bool) -> FloatArray:
+    """Return the costs of one search (rank numbers) from a set of entry junctions."""
+    n = probe.n
+    size = 2 * n
+    rank = hierarchy.shape.rank
+    shift = n if backward else 0
+    slots = probe.target_slots if backward else probe.source_slots
+    probe.write(slots, [int(rank[p]) + shift for p in entries], list(entries.values()), size + backward)
+    dist = dijkstra(probe.graph, directed=True, indices=[size + backward])
+    row: FloatArray = dist[0, shift : shift + n]
+    return row
+
+
+def many_to_many(
+    hierarchy: Hierarchy, sources: Sequence[dict[int, float]], targets: Sequence[dict[int, float]]
+) -> FloatArray:
+    """Return the cheapest cost from every source to every target (``inf``: unreachable).
+
+    One upward search per source and per target, then the cheapest meeting
+    vertex of every pair, vectorised (a min-plus product over the vertices the
+    searches reached).
+
+    Parameters
+    ----------
+    hierarchy
+        The customised hierarchy of the weighting.
+    sources, targets
+        Per point: junction position → cost of reaching it from the point (of
+        reaching the point from it), as for :func:`climb`.
+    """
+    probe = _probe(hierarchy)
+    up = np.array([_upward(probe, hierarchy, entries, backward=False) for entries in sources]).reshape(len(sources), -1)
+    down = np.array([_upward(probe, hierarchy, entries, backward=True) for entries in targets]).reshape(
+        len(targets), -1
+    )
+    out = np.full((len(sources), len(targets)), np.inf)
+    met = np.flatnonzero(np.isfinite(up).any(axis=0) & np.isfinite(down).any(axis=0))
+    if not len(met) or not len(targets):
+        return out
+    up_met, down_met = up[:, met], down[:, met]
+    for i in range(len(sources)):
+        out[i] = (up_met[i] + down_met).min(axis=1)
+    return out

@@ -399,26 +399,8 @@ def shortest_leg(
 
     Parameters and errors are those of :func:`shortest_pieces`.
     """
-    starts: list[Entry] = []
-    for edge, flipped in twin_edges(G, start.edge):
-        length = float(G.edges[edge]["length"])
-        off = length - start.offset_m if flipped else start.offset_m
-        cost = partial_cost(G, index, edge, length - off)
-        if edge[:2] not in blocked and np.isfinite(cost):
-            starts.append((cost, edge[1], Piece(edge, off, length)))
-        if off <= AT_NODE_M:
-            # Snapped onto a junction: any way out of it will do.
-            starts.append((0.0, edge[0], Piece(edge, off, off)))
-    ends: list[Entry] = []
-    for edge, flipped in twin_edges(G, end.edge):
-        length = float(G.edges[edge]["length"])
-        off = length - end.offset_m if flipped else end.offset_m
-        cost = partial_cost(G, index, edge, off)
-        if edge[:2] not in blocked and np.isfinite(cost):
-            ends.append((cost, edge[0], Piece(edge, 0.0, off)))
-        if length - off <= AT_NODE_M:
-            ends.append((0.0, edge[1], Piece(edge, off, off)))
-
+    starts, _ = leg_entries(G, index, start, blocked)
+    _, ends = leg_entries(G, index, end, blocked)
     best = Leg(np.inf, None, _NO_EDGES, None)
     # Both points on the same way, the end ahead of the start: ride straight there.
     for (_, _, s_piece), (_, _, e_piece) in itertools.product(starts, ends):
@@ -446,11 +428,44 @@ def shortest_leg(
 Entry = tuple[float, int, Piece]
 
 
+def leg_entries(
+    G: nx.MultiDiGraph[int], index: SearchIndex, snap: Snap, blocked: Collection[tuple[int, int]] = frozenset()
+) -> tuple[list[Entry], list[Entry]]:
+    """Return how a ride leaves a snapped point and how it arrives there.
+
+    Each entry is ``(cost, junction, piece)``: the cost of the partial edge
+    ``piece`` between the point and the junction, in both directions of its way.
+
+    Returns
+    -------
+    tuple of list
+        The departures (point → junction) and the arrivals (junction → point).
+    """
+    departures: list[Entry] = []
+    arrivals: list[Entry] = []
+    for edge, flipped in twin_edges(G, snap.edge):
+        length = float(G.edges[edge]["length"])
+        off = length - snap.offset_m if flipped else snap.offset_m
+        open_ = edge[:2] not in blocked
+        cost = partial_cost(G, index, edge, length - off)
+        if open_ and np.isfinite(cost):
+            departures.append((cost, edge[1], Piece(edge, off, length)))
+        if off <= AT_NODE_M:
+            # Snapped onto a junction: any way out of it will do.
+            departures.append((0.0, edge[0], Piece(edge, off, off)))
+        cost = partial_cost(G, index, edge, off)
+        if open_ and np.isfinite(cost):
+            arrivals.append((cost, edge[0], Piece(edge, 0.0, off)))
+        if length - off <= AT_NODE_M:
+            arrivals.append((0.0, edge[1], Piece(edge, off, off)))
+    return departures, arrivals
+
+
 def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: float) -> Leg | None:
     """Join the entries through the contraction hierarchy; ``None`` if nothing beats ``bound``."""
     position = index.position
-    first = _cheapest(starts, position)
-    last = _cheapest(ends, position)
+    first = cheapest(starts, position)
+    last = cheapest(ends, position)
     found = climb(index.hierarchy, {p: c for p, (c, _) in first.items()}, {p: c for p, (c, _) in last.items()})
     if found is None or not found.cost < bound:
         return None
@@ -458,7 +473,7 @@ def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: fl
     return Leg(found.cost, first[found.first][1], _edges_along(index, positions), last[found.last][1])
 
 
-def _cheapest(entries: list[Entry], position: Mapping[int, int]) -> dict[int, tuple[float, Piece]]:
+def cheapest(entries: list[Entry], position: Mapping[int, int]) -> dict[int, tuple[float, Piece]]:
     """Keep the cheapest entry per junction position (the first of equal ones)."""
     out: dict[int, tuple[float, Piece]] = {}
     for cost, node, piece in entries:
