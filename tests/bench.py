@@ -69,6 +69,11 @@ SCALE_COPIES = (1, 4, 16, 36, 80)
 #: Copies of the tile per row of the synthetic grid, and the shift between neighbours (degrees).
 GRID_SHIFT = 0.3
 HTTP_REQUESTS = 300
+HTTP_WORKERS = 2
+#: Points of the many-to-many benchmark (a tour's cost matrix) and its runs.
+MATRIX_POINTS = 20
+MATRIX_RUNS = 20
+HTTP_HEADER = ("requests", "failed", "first (ms)", "p50 (ms)", "p99 (ms)")
 LIBRARIES = ("numpy", "scipy", "shapely", "pyproj", "networkx", "osmnx", "flask", "gunicorn")
 
 
@@ -120,6 +125,25 @@ def memory_mib(pid: int | str = "self", *, peak: bool = False) -> float:
     except OSError:
         pass
     return math.nan
+
+
+def memory_shares(pid: int) -> dict[str, float]:
+    """Return a process's resident (RSS), proportional (PSS) and unique (USS) memory in MiB.
+
+    PSS counts each page shared with other processes (the forked workers and
+    their master) divided by the number of sharers; USS counts only the pages
+    no other process has, i.e. what one more worker costs.
+    """
+    fields: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if rest.strip().endswith("kB"):
+                fields[name] = int(rest.split()[0]) / 1024
+    except OSError:
+        return {"rss": math.nan, "pss": math.nan, "uss": math.nan}
+    uss = fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0)
+    return {"rss": fields.get("Rss", math.nan), "pss": fields.get("Pss", math.nan), "uss": uss}
 
 
 def machine() -> list[tuple[str, str]]:
@@ -208,6 +232,7 @@ class QueryResult:
     astar: Timing
     osmnx: Timing
     mismatches: list[str]
+    explained: Timing = field(default_factory=Timing)
 
 
 def weighted(G: nx.MultiDiGraph[int], profile: str) -> tuple[nx.MultiDiGraph[int], str]:
@@ -275,6 +300,8 @@ def bench_queries(name: str, G: nx.MultiDiGraph[int], pairs: Sequence[tuple[int,
         pa, pb = latlon(G, a), latlon(G, b)
         seconds, route = timed(functools.partial(plan_route, G, [pa, pb], profile=profile))
         result.ours.seconds.append(seconds)
+        explained = functools.partial(lambda a, b: len(plan_route(G, [a, b], profile=profile).segments), pa, pb)
+        result.explained.seconds.append(timed(explained)[0])
         seconds, expected = timed(functools.partial(nx.dijkstra_path_length, W, a, b, weight=weight))
         result.dijkstra.seconds.append(seconds)
         seconds, by_astar = timed(functools.partial(nx.astar_path_length, W, a, b, heuristic=heuristic, weight=weight))
@@ -305,6 +332,7 @@ class DatasetResult:
     rss_loaded_mib: float
     rss_ready_mib: float
     queries: list[QueryResult]
+    matrix: dict[str, Any] = field(default_factory=dict)
 
 
 def bench_dataset(name: str, source: Path, cache: Path, pairs: int, seed: int) -> DatasetResult:
@@ -330,6 +358,7 @@ def bench_dataset(name: str, source: Path, cache: Path, pairs: int, seed: int) -
     first_s, _ = timed(lambda: plan_route(G, [latlon(G, a), latlon(G, b)], profile="touring"))
     rss_ready = memory_mib()
     queries = [bench_queries(name, G, chosen, profile) for profile in PROFILES]
+    matrix = bench_matrix(G, seed)
     return DatasetResult(
         name=name,
         nodes=G.number_of_nodes(),
@@ -340,7 +369,27 @@ def bench_dataset(name: str, source: Path, cache: Path, pairs: int, seed: int) -
         rss_loaded_mib=rss_loaded,
         rss_ready_mib=rss_ready,
         queries=queries,
+        matrix=matrix,
     )
+
+
+def bench_matrix(G: nx.MultiDiGraph[int], seed: int) -> dict[str, Any]:
+    """Time a tour's cost matrix between random junctions and check it against one query per pair."""
+    import numpy as np
+
+    from routing.matrix import cost_matrix
+    from routing.tour import route_matrices
+
+    rng = random.Random(seed)
+    points = [latlon(G, n) for n in rng.sample(sorted(largest_component(G)), MATRIX_POINTS)]
+    cost_matrix(G, points)
+    times = Timing([timed(lambda: cost_matrix(G, points))[0] for _ in range(MATRIX_RUNS)])
+    pairwise_s, (expected, _) = timed(lambda: route_matrices(G, points))
+    got = cost_matrix(G, points)
+    finite = np.isfinite(expected)
+    same_reach = bool((np.isfinite(got) == finite).all())
+    equal = same_reach and bool(np.allclose(got[finite], expected[finite], rtol=1e-9, atol=1e-4))
+    return {"points": MATRIX_POINTS, "times": times, "pairwise_ms": pairwise_s * 1e3, "equal": equal}
 
 
 # --- scaling -----------------------------------------------------------------------------------------------
@@ -477,7 +526,8 @@ def bench_http(source: Path, cache: Path, G: nx.MultiDiGraph[int], pairs: Sequen
     """Serve the app with gunicorn on 127.0.0.1 and time the route API; stop the server afterwards."""
     port = free_port()
     env = {**os.environ, "CREMONA_BIKE_CACHE": str(cache), "FLASK_DATA": json.dumps(str(source))}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:web.gunicorn_conf", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(HTTP_WORKERS)]
     server = subprocess.Popen(
         [*command, "web:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -514,13 +564,16 @@ def bench_http(source: Path, cache: Path, G: nx.MultiDiGraph[int], pairs: Sequen
                 times.seconds.append(seconds)
             except OSError:
                 failed += 1
+        shares = [memory_shares(w) for w in workers]
         return {
             "requests": HTTP_REQUESTS,
             "failed": failed,
             "first_ms": first_s * 1e3,
             "p50_ms": times.median_ms,
             "p99_ms": percentile(times.seconds, 99) * 1e3,
-            "worker_rss_mib": memory_mib(workers[0]) if workers else math.nan,
+            "workers": len(workers),
+            "master_rss_mib": memory_shares(server.pid)["rss"],
+            **{f"worker_{k}_mib": max((m[k] for m in shares), default=math.nan) for k in ("rss", "pss", "uss")},
         }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -546,7 +599,9 @@ def report(
     parts += [
         f"## In-process route queries ({pairs} random junction pairs per row, milliseconds, median / p95)",
         "",
-        "`ours` is a complete `plan_route` (snapping, search, geometry, summary, explanation); "
+        "`ours` is a complete `plan_route`: snapping both points, the search with the profile's weights, the "
+        "geometry and the summary (distance, time, cost, surface/highway/infrastructure shares, signed routes); "
+        "its explanation, segment by segment, is grouped when first read, and `ours + explanation` reads it. "
         "osmnx is `nearest_nodes` + `shortest_path`; networkx Dijkstra and A* are searches only.",
         "",
     ]
@@ -558,6 +613,7 @@ def report(
                     d.name,
                     q.profile,
                     q.ours.cell(),
+                    q.explained.cell(),
                     q.osmnx.cell(),
                     q.dijkstra.cell(),
                     q.astar.cell(),
@@ -566,9 +622,8 @@ def report(
                     "all equal" if not q.mismatches else f"**{len(q.mismatches)} differ**",
                 ]
             )
-    header = ["dataset", "profile", "ours", "osmnx", "networkx Dijkstra", "networkx A*"]
+    header = ["dataset", "profile", "ours", "ours + explanation", "osmnx", "networkx Dijkstra", "networkx A*"]
     parts += [table([*header, "osmnx / ours", "A* / ours", "costs vs Dijkstra"], rows), ""]
-    parts += ["## Loading and memory", ""]
     rows = [
         [
             f"{d.name} ({d.nodes} nodes, {d.edges} edges)",
@@ -580,6 +635,27 @@ def report(
         ]
         for d in datasets
     ]
+    parts += [
+        f"## Many-to-many: a tour's cost matrix ({MATRIX_POINTS} x {MATRIX_POINTS} random junctions, touring)",
+        "",
+        "`routing.matrix.cost_matrix` (one hierarchy search per point and direction) against one `plan_route` "
+        "search per ordered pair (`routing.tour.route_matrices`); costs must be equal.",
+        "",
+        table(
+            ["dataset", "matrix median / p95 (ms)", "one query per pair (ms)", "costs"],
+            [
+                [
+                    d.name,
+                    d.matrix["times"].cell(),
+                    f"{d.matrix['pairwise_ms']:.1f}",
+                    "all equal" if d.matrix["equal"] else "**differ**",
+                ]
+                for d in datasets
+            ],
+        ),
+        "",
+    ]
+    parts += ["## Loading and memory", ""]
     header = ["dataset", "build + prepare (s)", "load prepared (ms)", "first query (ms)"]
     parts += [table([*header, "RSS loaded (MiB)", "RSS after first query (MiB)"], rows), ""]
     if scaling:
@@ -612,10 +688,15 @@ def report(
         parts += [table([*header, "p95 (ms)", "RSS / peak (MiB)"], rows), ""]
     if http is not None:
         parts += [
-            "## Route API over HTTP (gunicorn, 1 worker, 127.0.0.1, Liechtenstein, touring)",
+            f"## Route API over HTTP (gunicorn -c python:web.gunicorn_conf, {http['workers']} workers preloaded, "
+            "127.0.0.1, Liechtenstein, touring)",
+            "",
+            "Memory of the largest worker after the requests: RSS counts the pages it shares with the master "
+            "and the other worker (libraries, the graph loaded before the fork), PSS divides them among the "
+            "sharers, USS is what it holds alone (the cost of one more worker).",
             "",
             table(
-                ["requests", "failed", "first (ms)", "p50 (ms)", "p99 (ms)", "worker RSS (MiB)"],
+                [*HTTP_HEADER, "worker RSS / PSS / USS (MiB)", "master RSS (MiB)"],
                 [
                     [
                         http["requests"],
@@ -623,7 +704,8 @@ def report(
                         f"{http['first_ms']:.1f}",
                         f"{http['p50_ms']:.2f}",
                         f"{http['p99_ms']:.2f}",
-                        f"{http['worker_rss_mib']:.0f}",
+                        f"{http['worker_rss_mib']:.0f} / {http['worker_pss_mib']:.0f} / {http['worker_uss_mib']:.0f}",
+                        f"{http['master_rss_mib']:.0f}",
                     ]
                 ],
             ),
@@ -694,6 +776,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(text)
     print(f"\nwritten to {out.relative_to(ROOT)}")
     mismatches = sum(len(q.mismatches) for d in datasets for q in d.queries)
+    mismatches += sum(not d.matrix["equal"] for d in datasets)
     if mismatches:
         print(f"{mismatches} route costs differ from networkx Dijkstra", file=sys.stderr)
         return 1

@@ -74,7 +74,7 @@ def get_graph() -> nx.MultiDiGraph[int]:
 
 
 def init_app(app: Flask) -> None:
-    """Give an app its (not yet loaded) graph slot.
+    """Give an app its graph slot, loaded on first use (or now, when ``PRELOAD`` is set).
 
     Parameters
     ----------
@@ -82,3 +82,6 @@ def init_app(app: Flask) -> None:
         The app being created.
     """
     app.extensions[EXTENSION] = _GraphSlot()
+    if app.config.get("PRELOAD"):
+        with app.app_context():
+            get_graph()
