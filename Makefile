@@ -41,7 +41,7 @@ data: install
 	$(BIN)/cremona-bike data prepare
 
 run: install data
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - "web:create_app()"
+	$(BIN)/gunicorn -c python:web.gunicorn_conf --bind $(HOST):$(PORT) --workers 2 --access-logfile - "web:create_app()"
 
 lint: install
 	$(BIN)/ruff check .
@@ -61,11 +61,12 @@ test: install browser lint typecheck
 i18n: install
 	$(BIN)/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot --no-location --sort-output \
 	  --project cremona-bike web
-	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-location
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations
 	$(BIN)/pybabel compile -d web/translations
 
 screenshots: install
 	$(PY) scripts/planner_screenshots.py docs/screenshots
+	$(PY) scripts/content_screenshot.py docs/screenshots
 
 bench: install
 	$(PY) -m tests.bench

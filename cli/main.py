@@ -10,12 +10,15 @@ import click
 from cli.data import data
 from cli.events import events
 from cli.gpx import gpx
+from cli.indicators import indicators
 from cli.itinerary import itinerary
+from cli.offer import offer
 from cli.places import places
 from cli.poi import poi
 from cli.route import route
 from cli.routes import routes
 from cli.sheet import sheet
+from cli.staff import staff
 
 
 def verbosity_level(verbosity: int) -> int:
@@ -62,3 +65,6 @@ cli.add_command(itinerary)
 cli.add_command(events)
 cli.add_command(gpx)
 cli.add_command(sheet)
+cli.add_command(offer)
+cli.add_command(staff)
+cli.add_command(indicators)

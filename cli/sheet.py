@@ -31,6 +31,8 @@ from web.errors import InfopointNotFoundError
 from web.sheet_content import DEFAULT_BASE_URL
 from web.sheet_content import DEFAULT_INFOPOINT
 from web.sheets import sheet_pdf
+from web.trip_events import DEFAULT_WITHIN_M
+from web.trip_events import MAX_WITHIN_M
 
 if TYPE_CHECKING:
     from routing.itinerary_doc import ItineraryRequest
@@ -83,6 +85,14 @@ def read_request(document: Path) -> ItineraryRequest:
     metavar="ID",
     help="Id of the issuing Infopoint (see: cremona-bike poi list --category infopoint).",
 )
+@click.option(
+    "--events-within",
+    type=click.FloatRange(0, MAX_WITHIN_M),
+    default=DEFAULT_WITHIN_M,
+    show_default=True,
+    metavar="M",
+    help="List the events on the trip's days within M metres of the route (dated itineraries only).",
+)
 @data_option
 def sheet(
     document: Path,
@@ -91,14 +101,16 @@ def sheet(
     base_url: str,
     plan_id: str | None,
     infopoint: str,
+    events_within: float,
     data: Path | None,
 ) -> None:
     """Print DOCUMENT (an itinerary.json) as an A4 PDF sheet for the Infopoint desk.
 
     The itinerary is planned again on the current data; the sheet has the
     summary, an overview map, the stops with times and opening hours, the
-    warnings, turn-by-turn directions, a page per day for multi-day trips and
-    QR codes to the plan and its GPX.
+    warnings, the events along the way on the trip's days, turn-by-turn
+    directions, a page per day for multi-day trips and QR codes to the plan
+    and its GPX.
 
     Map data © OpenStreetMap contributors (ODbL 1.0).
     """
@@ -109,7 +121,16 @@ def sheet(
     started = time.perf_counter()
     planned = plan_with_pois(G, pois, request)
     try:
-        pdf = sheet_pdf(planned, G, pois, lang=lang, base_url=base_url, infopoint=infopoint, plan_id=plan_id)
+        pdf = sheet_pdf(
+            planned,
+            G,
+            pois,
+            lang=lang,
+            base_url=base_url,
+            infopoint=infopoint,
+            plan_id=plan_id,
+            events_within_m=events_within,
+        )
     except (LanguageError, InfopointNotFoundError) as exc:
         raise click.ClickException(one_line(exc)) from exc
     try:

@@ -34,3 +34,23 @@ class PlanNotFoundError(LookupError):
     def __init__(self, message: str, plan_id: str) -> None:
         super().__init__(message)
         self.plan_id = plan_id
+
+
+class InvalidAccountError(ValueError):
+    """A staff account's username, role, organisation or password is not acceptable."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AccountNotFoundError(LookupError):
+    """No staff account has the given id or username."""
+
+
+class ContentNotFoundError(LookupError):
+    """No curated item has the given kind and id, or it is not in a state the action needs."""
+
+
+class StaleContentError(ValueError):
+    """A curated item was changed by someone else since the edit started."""

@@ -1,9 +1,11 @@
 """Import GPX 1.0 and 1.1 documents from untrusted sources into gpxpy objects.
 
 The document is walked with the hardened lxml parser of :mod:`gis_data.safe_xml`
-(size limit, no DTD, no entities, no network, time budget). Track and route
-points, the bulk of any file, are built directly from the element, which is
-then freed, so memory stays flat; anything unusual (a point with ``name``,
+(size limit, no DTD, no entities, no network, time budget), a chunk at a time.
+Track and route points, the bulk of any file, are taken out of their segment
+or route after each chunk, built in batches by :mod:`gis_data.gpx_points`
+(or one by one from the element when a batch is not plain), and their
+elements freed, so the tree never holds more than a chunk of points; anything unusual (a point with ``name``,
 ``sat``, ``hdop``...) and every header, waypoint and extension goes through
 gpxpy's own field readers, so the model is exactly the one ``gpxpy.parse``
 builds. Extensions are kept, with their namespaces, for GPX 1.0 too
@@ -28,7 +30,13 @@ from gis_data.errors import InvalidGPXError
 from gis_data.gpx_issues import Findings
 from gis_data.gpx_issues import GPXIssue
 from gis_data.gpx_issues import Level
+from gis_data.gpx_points import UTC_Z
+from gis_data.gpx_points import all_in_range
+from gis_data.gpx_points import collector_paused
+from gis_data.gpx_points import read_points
+from gis_data.safe_xml import BROKEN
 from gis_data.safe_xml import CLOCK_EVERY
+from gis_data.safe_xml import FED
 from gis_data.safe_xml import check_size
 from gis_data.safe_xml import iter_events
 from gis_data.safe_xml import local_name
@@ -48,12 +56,10 @@ GPX_NAMESPACES: dict[str, str] = {
     "http://www.topografix.com/GPX/1/0": "1.0",
     "http://www.topografix.com/GPX/1/1": "1.1",
 }
-#: gpxpy's own UTC zone, so times read here equal and print as gpxpy's.
-UTC_Z = gpxfield.SimpleTZ("Z")
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_SCHEMA_LOCATION = f"{{{XSI}}}schemaLocation"
-#: The elements the importer is told about; points' children are read from the point.
-WALKED_TAGS = tuple(f"{{*}}{tag}" for tag in ("gpx", "wpt", "rte", "rtept", "trk", "trkseg", "trkpt"))
+#: The elements the importer is told about; points are taken from their open segment or route.
+WALKED_TAGS = tuple(f"{{*}}{tag}" for tag in ("gpx", "wpt", "rte", "trk", "trkseg"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,8 @@ def check_values(loaded: LoadedGPX, name: str) -> None:
         for s, segment in enumerate(track.segments, start=1)
     ]
     for container, tag, points in groups:
+        if all(all_in_range(points[i : i + 65536]) for i in range(0, len(points), 65536)):
+            continue
         for index, point in enumerate(points):
             lat, lon, ele = point.latitude, point.longitude, point.elevation
             if -90 <= lat <= 90 and -180 <= lon <= 180 and (ele is None or math.isfinite(ele)):
@@ -192,8 +200,9 @@ def inspect_gpx(
     """
     check_size(len(data), name, max_bytes)
     builder = _Builder(name, start_deadline(name, time_budget_s))
-    for event, element in iter_events(data, name, tags=WALKED_TAGS):
-        builder.handle(event, element)
+    with collector_paused():
+        for event, element in iter_events(data, name, tags=WALKED_TAGS):
+            builder.handle(event, element)
     if builder.gpx is None:  # pragma: no cover - lxml raises before an empty walk
         msg = f"{name}: empty document (no XML element)"
         raise InvalidGPXError(msg)
@@ -251,7 +260,9 @@ class _Builder:
         self.routes: list[gpxpy.gpx.GPXRoute] = []
         self.waypoints: list[gpxpy.gpx.GPXWaypoint] = []
         self.points: list[Any] = []
+        self.kept = 0  # the open segment's or route's first children that are not points
         self.count = 0
+        self.last_line: int | None = None
 
     def fail(self, element: Any, problem: str) -> InvalidGPXError:
         line = getattr(element, "sourceline", None)
@@ -259,6 +270,12 @@ class _Builder:
         return InvalidGPXError(f"{self.name}: {where}{problem}")
 
     def handle(self, event: str, element: Any) -> None:
+        if event in (FED, BROKEN):
+            if self.root is not None:
+                self.drain(closed=event == BROKEN and self.last_child_ended())
+                self.deadline.check(self.last_line)
+            return
+        self.last_line = element.sourceline
         if self.root is None:
             self.open_root(element)
             if event == "start":
@@ -280,19 +297,17 @@ class _Builder:
                 self.lines[self.container] = array("l")
             else:
                 return
+            self.kept = 0
             self.container_lines[self.container] = element.sourceline or 0
             return
         self.count += 1
         if self.count % CLOCK_EVERY == 0:
             self.deadline.check(element.sourceline)
-        if tag == p + "trkpt" and self.seg is not None and parent is self.seg:
-            self.add_point(element, on_track=True)
-        elif tag == p + "rtept" and self.rte is not None and parent is self.rte:
-            self.add_point(element, on_track=False)
-        elif tag == p + "wpt" and parent is self.root:
+        if tag == p + "wpt" and parent is self.root:
             self.lines.setdefault("wpt", array("l")).append(element.sourceline or 0)
             self.waypoints.append(self.gpxpy_object(gpxpy.gpx.GPXWaypoint, element))
         elif element is self.seg:
+            self.drain(closed=True)
             segment = self.gpxpy_object(gpxpy.gpx.GPXTrackSegment, element)
             segment.points, self.points = self.points, []
             self.segments.append(segment)
@@ -303,6 +318,7 @@ class _Builder:
             self.tracks.append(track)
             self.trk, self.container = None, ""
         elif element is self.rte:
+            self.drain(closed=True)
             route = self.gpxpy_object(gpxpy.gpx.GPXRoute, element)
             route.points, self.points = self.points, []
             self.routes.append(route)
@@ -341,6 +357,43 @@ class _Builder:
     def note(self, kind: str, element: Any, message: str, level: Level = "warning") -> None:
         issue = GPXIssue(level, self.container or "gpx", message, element.sourceline)
         self.findings.add(kind, issue)
+
+    def last_child_ended(self) -> bool:
+        """Say whether the open container's last child was closed: only then has it a tail."""
+        container = self.seg if self.seg is not None else self.rte
+        return container is not None and len(container) > 0 and container[-1].tail is not None
+
+    def drain(self, *, closed: bool) -> None:
+        """Read the finished points of the open segment or route, then free their elements."""
+        container = self.seg if self.seg is not None else self.rte
+        if container is None:
+            return
+        # The last child of an open element may be unfinished, and the parser may still add to it.
+        end = len(container) - (0 if closed else 1)
+        if end <= self.kept:
+            return
+        elements = container[self.kept : end]
+        on_track = container is self.seg
+        cls = gpxpy.gpx.GPXTrackPoint if on_track else gpxpy.gpx.GPXRoutePoint
+        p = self.prefix
+        tag = p + ("trkpt" if on_track else "rtept")
+        points = read_points(elements, cls, point_tag=tag, ele_tag=p + "ele", time_tag=p + "time")
+        if points is not None:
+            self.lines[self.container].extend([e.sourceline or 0 for e in elements])
+            self.points += points
+            self.count += len(points)
+            del container[self.kept : end]
+        else:
+            for element in elements:
+                self.count += 1
+                if self.count % CLOCK_EVERY == 0:
+                    self.deadline.check(element.sourceline)
+                if element.tag == tag:
+                    self.add_point(element, on_track)
+                    container.remove(element)
+                else:
+                    self.kept += 1
+        self.last_line = elements[-1].sourceline
 
     def add_point(self, element: Any, on_track: bool) -> None:
         self.lines[self.container].append(element.sourceline or 0)

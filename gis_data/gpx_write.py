@@ -6,19 +6,24 @@ values (``link href``, ``creator``, ``email``) and the text of extensions. A
 link such as ``https://example.org/?a=1&b=2`` would give a broken file. So
 :func:`gpx_bytes` writes a shallow copy, in which only the objects holding
 such strings are replaced by escaped copies, and maps the TopoGrafix schema
-locations to the version written.
+locations to the version written. :mod:`gis_data.gpx_stream` writes it a
+few thousand points at a time, so :func:`write_gpx` holds no more than that.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+from pathlib import Path
+from typing import IO
 from typing import TYPE_CHECKING
 from typing import Any
 from xml.sax.saxutils import escape
 
+from gis_data.gpx_stream import xml_pieces
+
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
     import gpxpy.gpx
 
@@ -60,18 +65,30 @@ def gpx_bytes(gpx: gpxpy.gpx.GPX, *, version: str = "1.1") -> bytes:
     >>> b'href="https://example.org/?a=1&amp;b=2"' in gpx_bytes(doc), doc.version
     (True, None)
     """
-    if version not in GPX_VERSIONS:
-        msg = f"GPX version must be '1.0' or '1.1', got {version!r}"
-        raise ValueError(msg)
+    return b"".join(gpx_chunks(gpx, version=version))
+
+
+def gpx_chunks(gpx: gpxpy.gpx.GPX, *, version: str = "1.1") -> Iterator[bytes]:
+    """Yield the UTF-8 GPX XML of a document in pieces of at most a few thousand points.
+
+    The pieces joined are :func:`gpx_bytes`; the document is left unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``version`` is not ``"1.0"`` or ``"1.1"`` (on the first piece).
+    """
+    _check_version(version)
     writable = copy.copy(_writable(gpx))
     # to_xml writes into these three: give the copy its own.
     writable.nsmap = dict(gpx.nsmap)
     writable.schema_locations = schema_locations_for(list(gpx.schema_locations), version)
-    return str(writable.to_xml(version=version)).encode("utf-8")
+    for piece in xml_pieces(writable, version):
+        yield piece.encode("utf-8")
 
 
-def write_gpx(gpx: gpxpy.gpx.GPX, path: Path, *, version: str = "1.1") -> int:
-    """Write a document to ``path`` as GPX; return the number of bytes written.
+def write_gpx(gpx: gpxpy.gpx.GPX, target: Path | IO[bytes], *, version: str = "1.1") -> int:
+    """Write a document to a file or binary stream as GPX, piece by piece; return the bytes written.
 
     Raises
     ------
@@ -80,10 +97,22 @@ def write_gpx(gpx: gpxpy.gpx.GPX, path: Path, *, version: str = "1.1") -> int:
     OSError
         If the file cannot be written.
     """
-    data = gpx_bytes(gpx, version=version)
-    path.write_bytes(data)
-    logger.debug("wrote %s (%d bytes, GPX %s)", path, len(data), version)
-    return len(data)
+    _check_version(version)
+    if isinstance(target, Path):
+        with target.open("wb") as stream:
+            return write_gpx(gpx, stream, version=version)
+    size = 0
+    for chunk in gpx_chunks(gpx, version=version):
+        target.write(chunk)
+        size += len(chunk)
+    logger.debug("wrote %s (%d bytes, GPX %s)", getattr(target, "name", "a stream"), size, version)
+    return size
+
+
+def _check_version(version: str) -> None:
+    if version not in GPX_VERSIONS:
+        msg = f"GPX version must be '1.0' or '1.1', got {version!r}"
+        raise ValueError(msg)
 
 
 def schema_locations_for(locations: list[str], version: str) -> list[str]:

@@ -16,7 +16,6 @@ Errors name the document and, where lxml knows it, the line.
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from dataclasses import dataclass
@@ -40,6 +39,16 @@ logger = logging.getLogger(__name__)
 
 #: Events between two looks at the clock while walking a document.
 CLOCK_EVERY = 4096
+#: How every untrusted document is parsed: no entities, no DTD, no network, libxml2's size limits.
+_SAFE_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +78,8 @@ def safe_parser() -> etree.XMLParser:
     >>> etree.fromstring(b"<gpx><!-- a comment --></gpx>", safe_parser()).text is None
     True
     """
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser: etree.XMLParser = etree.XMLParser(**_SAFE_OPTIONS)
+    return parser
 
 
 def start_deadline(name: str, budget_s: float | None = None) -> Deadline:
@@ -213,6 +215,14 @@ def refuse_doctype(root: Any, name: str, *, error: type[ValueError] = InvalidGPX
         raise error(msg)
 
 
+#: Bytes handed to the parser at a time by :func:`iter_events`.
+CHUNK_BYTES = 1 << 16
+#: The pseudo-event :func:`iter_events` yields after each chunk.
+FED = "fed"
+#: The pseudo-event :func:`iter_events` yields before it raises a syntax error.
+BROKEN = "broken"
+
+
 def iter_events(
     data: bytes,
     name: str,
@@ -221,40 +231,51 @@ def iter_events(
     tags: tuple[str, ...] | None = None,
     error: type[ValueError] = InvalidGPXError,
 ) -> Iterator[tuple[str, Any]]:
-    """Yield lxml ``iterparse`` events of an untrusted document, safely.
+    """Yield lxml parse events of an untrusted document, safely, a chunk at a time.
 
-    ``tags`` (e.g. ``("{*}trkpt",)``) limits the events to those elements, which
-    makes walking big documents much faster. When no element matches, the root
-    is yielded once as an ``"end"`` event, so the caller can say what it is. A
-    DOCTYPE is refused at the first event; syntax errors become ``error``
-    with the document's name and line.
+    The document is fed to a pull parser :data:`CHUNK_BYTES` at a time; the
+    events of each chunk are yielded, then ``(FED, root)``, so the caller can
+    take the finished children out of a big element while it is still being
+    parsed (of an open element, every child but the last is complete).
+    ``tags`` (e.g. ``("{*}trkseg",)``) limits the events to those elements,
+    which makes walking big documents much faster. When no element matches,
+    the root is yielded once as an ``"end"`` event, so the caller can say what
+    it is. A DOCTYPE is refused at the first event; syntax errors become
+    ``error`` with the document's name and line, after the events before them
+    and ``(BROKEN, None)``: the parser has stopped, the tree may be changed at will.
+
+    Examples
+    --------
+    >>> [(event, getattr(e, "tag", e)) for event, e in iter_events(b"<gpx><wpt/></gpx>", "a.gpx", events=("end",))]
+    [('end', 'wpt'), ('end', 'gpx'), ('fed', None)]
     """
     refuse_blank(data, name, error=error)
-    stream = io.BytesIO(data)
-    parser = etree.iterparse(
-        stream,
-        events=events,
-        tag=tags,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLPullParser(events=events, tag=tags, **_SAFE_OPTIONS)
+    view = memoryview(data)
     first = True
-    try:
-        for event, element in parser:
+    root = None
+    for start in (*range(0, len(data), CHUNK_BYTES), None):
+        failure = None
+        try:
+            if start is None:
+                root = parser.close()
+            else:
+                parser.feed(bytes(view[start : start + CHUNK_BYTES]))
+        except etree.XMLSyntaxError as exc:
+            failure = exc
+        for event, element in parser.read_events():
             if first:
                 refuse_doctype(element, name, error=error)
                 first = False
             yield event, element
-    except etree.XMLSyntaxError as exc:
-        raise error(syntax_message(name, exc)) from exc
-    if first and parser.root is not None:
-        refuse_doctype(parser.root, name, error=error)
-        yield "end", parser.root
+        if failure is not None:
+            yield BROKEN, None
+            raise error(syntax_message(name, failure)) from failure
+        if start is not None:
+            yield FED, None
+    if first and root is not None:
+        refuse_doctype(root, name, error=error)
+        yield "end", root
 
 
 def parse_tree(data: bytes, name: str, *, error: type[ValueError] = InvalidGPXError) -> Any:

@@ -15,9 +15,12 @@ from poi.events import Event
 from poi.events import EventReport
 from poi.events import parse_event_rows
 from poi.events import place_events
+from poi.published import apply_to_events
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from collections.abc import Iterable
+    from collections.abc import Mapping
     from collections.abc import Sequence
 
     import geopandas as gpd
@@ -83,14 +86,20 @@ def events_csv(events: Iterable[Event]) -> str:
     return out.getvalue()
 
 
-def all_events(pois: gpd.GeoDataFrame) -> list[Event]:
-    """Return the curated calendar and the store (a stored event replaces one of the same id), placed."""
+def all_events(
+    pois: gpd.GeoDataFrame, *, published: Mapping[str, Event] | None = None, withdrawn: Collection[str] = ()
+) -> list[Event]:
+    """Return the curated calendar and the store (a stored event replaces one of the same id), placed.
+
+    ``published`` events (staff's, by id) replace those of the same id or are
+    added, and ``withdrawn`` ids are left out (see :func:`poi.published.apply_to_events`).
+    """
     curated = read_event_table(
         Path(settings.data_folder) / CURATED, source="curated-pois-cremona", licence=CURATED_LICENCE
     )
     stored = store_events()
     ids = {e.id for e in stored}
-    events = [e for e in curated.events if e.id not in ids] + stored
+    events = apply_to_events([e for e in curated.events if e.id not in ids] + stored, published or {}, withdrawn)
     placed = pois[pois.geometry.notna() & ~pois.geometry.is_empty]
     venues: dict[str, dict[str, tuple[float, float]]] = {}
     for r in placed[placed["category"].isin(VENUE_CATEGORIES)].to_dict("records"):

@@ -94,7 +94,10 @@ def test_migrations_create_the_schema_once(engine: sa.Engine) -> None:
     columns = {c["name"] for c in inspector.get_columns("plans")}
     assert columns == {"id", "created_at", "format_version", "document"}
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == plan_store.schema_head()
+        assert (
+            connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+            == plan_store.schema_head()
+        )
 
 
 def test_concurrent_upgrades_are_safe(database_url: str) -> None:

@@ -35,8 +35,10 @@ CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "boo
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True, "TILES": None})
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    # A database of its own: never the instance folder's, which `make run` fills.
+    database = tmp_path_factory.mktemp("web") / "plans.sqlite"
+    return create_app({"TESTING": True, "TILES": None, "DATABASE_URL": f"sqlite:///{database}"})
 
 
 @pytest.fixture
@@ -263,7 +265,8 @@ def test_api_places(client: FlaskClient) -> None:
 
 
 def test_missing_data_is_503_json_and_page_message(tmp_path: Any) -> None:
-    client = create_app({"TESTING": True, "DATA": str(tmp_path / "nowhere.geojson")}).test_client()
+    config = {"DATA": str(tmp_path / "nowhere.geojson"), "DATABASE_URL": f"sqlite:///{tmp_path / 'plans.sqlite'}"}
+    client = create_app({"TESTING": True, **config}).test_client()
     resp = client.get("/api/route", query_string={"from": PIAZZA, "to": STATION})
     assert resp.status_code == 503
     assert "not available" in resp.get_json()["error"]

@@ -318,7 +318,9 @@ def test_itinerary_pdf_calls_the_sheet_renderer(client: FlaskClient, monkeypatch
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
     assert resp.data.startswith(b"%PDF")
+    events = [call.pop("events") for call in calls]  # the published calendar, for the sheet's events section
     assert calls == [{"title": "Piazza Della Stazione", "lang": "en", "base_url": "http://localhost/", "plan_id": None}]
+    assert any(e.id == "event-festa-del-torrone-2026" for e in events[0])
 
 
 def test_printing_reports_a_missing_renderer(monkeypatch: pytest.MonkeyPatch, app: Flask) -> None:

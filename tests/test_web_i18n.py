@@ -27,8 +27,10 @@ CATALOG = Path(__file__).parents[1] / "web" / "translations" / "it" / "LC_MESSAG
 
 
 @pytest.fixture(scope="module")
-def app() -> Flask:
-    return create_app({"TESTING": True, "TILES": None})
+def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    # A database of its own: never the instance folder's, which `make run` fills.
+    database = tmp_path_factory.mktemp("web") / "plans.sqlite"
+    return create_app({"TESTING": True, "TILES": None, "DATABASE_URL": f"sqlite:///{database}"})
 
 
 @pytest.fixture

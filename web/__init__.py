@@ -13,6 +13,10 @@ Configuration keys
 DATA : str or None
     Graph source passed to :func:`gis_data.network.load_network`; ``None`` uses
     ``$CREMONA_BIKE_DATA`` or the embedded Cremona city graph.
+PRELOAD : bool
+    Load the graph while the app is created instead of on first use
+    (``gunicorn -c python:web.gunicorn_conf`` sets it, so the workers fork
+    with the graph loaded and share it).
 TILES : str or None
     Folium tile layer of the maps (default ``"OpenStreetMap"``, fetched from the
     internet when there is one); ``None`` draws the route on a blank background.
@@ -33,6 +37,14 @@ DATABASE_URL : str or None
     ``FLASK_DATABASE_URL``.
 LANGUAGES : list of str
     Interface languages, the default first (``["it", "en"]``).
+CONTENT_CHECK_S : float
+    Seconds between two looks at the content staff publish (default 5; see
+    :mod:`web.content`).
+SECRET_KEY, COOKIE_SECURE, STAFF_SESSION_HOURS
+    Staff sign-in sessions: see :mod:`web.auth`.
+INDICATORS_FLUSH_S : float
+    Seconds between two writes of the usage counts (default 5; see
+    :mod:`web.indicators`).
 """
 
 from __future__ import annotations
@@ -43,9 +55,14 @@ from typing import Any
 from flask import Flask
 
 from web import api
+from web import auth
+from web import content
+from web import curation
 from web import errors
 from web import graph
 from web import i18n
+from web import indicators
+from web import open_data
 from web import plans
 from web import pois
 from web import security
@@ -72,6 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         DATA=None,
+        PRELOAD=False,
         TILES="OpenStreetMap",
         SNAP_LIMIT_M=None,
         MAX_VIA=10,
@@ -88,10 +106,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     graph.init_app(app)
     pois.init_app(app)
+    content.init_app(app)
     plans.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(open_data.bp)
+    auth.init_app(app)
+    app.register_blueprint(curation.bp)
+    indicators.init_app(app)
     return app

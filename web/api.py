@@ -23,6 +23,7 @@ from gis_data.plan_store import load_plan
 from gis_data.plan_store import save_plan
 from gis_data.untrusted import loads_json
 from routing.itinerary_doc import request_from_document
+from web.content import public_events
 from web.downloads import itinerary_filename
 from web.downloads import itinerary_gpx
 from web.downloads import route_gpx as planned_route_gpx
@@ -34,6 +35,8 @@ from web.openapi import openapi_document
 from web.params import args_from_json
 from web.params import parse_bbox
 from web.params import parse_categories
+from web.params import parse_date
+from web.params import parse_float
 from web.params import parse_gpx_parts
 from web.params import parse_int
 from web.planning import days_geojson
@@ -51,6 +54,9 @@ from web.pois import get_pois
 from web.pois import pois_feature_collection
 from web.pois import select_pois
 from web.printing import itinerary_pdf as render_pdf
+from web.trip_events import DEFAULT_WITHIN_M
+from web.trip_events import MAX_WITHIN_M
+from web.trip_events import trip_events_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -108,6 +114,16 @@ def itinerary() -> dict[str, Any]:
     if isinstance(body, dict) and "format" in body:
         return itinerary_json(replan(request_from_document(body)))
     return itinerary_json(plan_itinerary_args(args_from_json(body) if body is not None else request.args))
+
+
+@bp.get("/itinerary/events")
+def events_along_itinerary() -> dict[str, Any]:
+    """Answer the events near an itinerary on its days (``start``/``end`` or its departure; ``within`` metres)."""
+    start, end = parse_date(request.args, "start"), parse_date(request.args, "end")
+    within = parse_float(request.args, "within", low=0, high=MAX_WITHIN_M, unit="metres")
+    planned = plan_itinerary_args(request.args)
+    within_m = DEFAULT_WITHIN_M if within is None else within
+    return trip_events_json(planned, public_events(get_pois()), start=start, end=end, within_m=within_m)
 
 
 @bp.get("/itinerary.gpx")

@@ -23,7 +23,7 @@ preload_app = True
 os.environ.setdefault("FLASK_PRELOAD", "true")
 
 
-def when_ready(server: Any) -> None:  # noqa: ARG001 - gunicorn's hook signature
+def when_ready(server: Any) -> None:
     """Freeze the preloaded objects just before the workers are forked."""
     gc.collect()
     gc.freeze()

@@ -87,6 +87,11 @@ JS_MESSAGES = {
     "min": _l("min"),
     "whole_trip": _l("Whole trip"),
     "poi_count": _l("points of interest shown"),
+    "events_pick_date": _l("Choose the date of the trip to see what's on along it."),
+    "events_loading": _l("Looking for events…"),
+    "events_on": _l("Events near the route on"),
+    "events_none": _l("No known events near the route on"),
+    "events_from_route": _l("from the route"),
 }
 
 

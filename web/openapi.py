@@ -243,6 +243,37 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json("The itinerary.", itinerary), **_PLANNING_ERRORS},
                 },
             },
+            "/api/itinerary/events": {
+                "get": {
+                    "summary": "What's on along an itinerary: the events near its route and stops on its days",
+                    "operationId": "itineraryEvents",
+                    "parameters": [
+                        *_PLAN,
+                        _param(
+                            "start",
+                            "First day `YYYY-MM-DD` (default: the day of `depart`; one of the two is required).",
+                            {"type": "string", "format": "date"},
+                        ),
+                        _param(
+                            "end",
+                            "Last day `YYYY-MM-DD` (default: the first day plus the itinerary's days, less one; "
+                            "at most 31 days in all).",
+                            {"type": "string", "format": "date"},
+                        ),
+                        _param(
+                            "within",
+                            "Largest distance of an event from the route or a stop, metres (default 2000).",
+                            {"type": "number", "minimum": 0, "maximum": 20000, "default": 2000},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "The days, the distance and the events.", {"$ref": "#/components/schemas/TripEvents"}
+                        ),
+                        **_PLANNING_ERRORS,
+                    },
+                }
+            },
             "/api/itinerary.gpx": {
                 "get": {
                     "summary": "Download an itinerary as GPX: every day (one track each) or one day",
@@ -360,6 +391,48 @@ def openapi_document() -> dict[str, Any]:
                         "geometry": {"type": "object"},
                         "properties": {"type": "object"},
                     },
+                },
+                "TripEvent": {
+                    "type": "object",
+                    "description": "An event: what, when, where, how far from the route, where its facts come from.",
+                    "properties": {
+                        "id": _STRING,
+                        "name": _STRING,
+                        "category": _STRING,
+                        "start": {"type": ["string", "null"], "format": "date"},
+                        "end": {"type": ["string", "null"], "format": "date"},
+                        "usual_period": _STRING,
+                        "venue": _STRING,
+                        "comune": _STRING,
+                        "distance_m": {"type": ["number", "null"], "description": "Metres from the route or a stop."},
+                        "lat": {"type": ["number", "null"]},
+                        "lon": {"type": ["number", "null"]},
+                        "placement": {"type": "string", "enum": ["venue", "comune", "none"]},
+                        "website": _STRING,
+                        "source_url": _STRING,
+                        "source": _STRING,
+                        "licence": _STRING,
+                    },
+                    "required": ["id", "name", "start", "end", "distance_m", "source", "licence"],
+                },
+                "TripEvents": {
+                    "type": "object",
+                    "properties": {
+                        "start": {"type": "string", "format": "date"},
+                        "end": {"type": "string", "format": "date"},
+                        "within_m": {"type": "number"},
+                        "events": {
+                            "type": "array",
+                            "description": "Dated events running on the days, nearest first.",
+                            "items": {"$ref": "#/components/schemas/TripEvent"},
+                        },
+                        "recurring": {
+                            "type": "array",
+                            "description": "Recurring events near the route, dates not known (`usual_period`).",
+                            "items": {"$ref": "#/components/schemas/TripEvent"},
+                        },
+                    },
+                    "required": ["start", "end", "within_m", "events", "recurring"],
                 },
                 "ItineraryResult": {
                     "type": "object",

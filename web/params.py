@@ -289,6 +289,27 @@ def parse_depart(args: Mapping[str, str]) -> dt.datetime | None:
     return when
 
 
+def parse_date(args: Mapping[str, str], name: str) -> dt.date | None:
+    """Return a day parameter ``YYYY-MM-DD`` (years 2000 to 2100), or ``None`` when absent or empty.
+
+    Raises
+    ------
+    BadParameterError
+        If it is not such a date.
+    """
+    text = args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        day = None
+    if day is None or not 2000 <= day.year <= 2100:
+        msg = f"Parameter {name!r} must be a date YYYY-MM-DD, got {text!r}"
+        raise BadParameterError(msg, name)
+    return day
+
+
 def parse_categories(args: MultiDict[str, str], name: str = "category") -> tuple[str, ...]:
     """Return the category ids named (repeated or comma-separated), in the order given.
 

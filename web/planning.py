@@ -42,6 +42,7 @@ from routing.itinerary_doc import ItineraryRequest
 from routing.itinerary_doc import itinerary_document
 from routing.itinerary_doc import request_from_document
 from routing.itinerary_plan import plan_itinerary
+from web.content import get_published
 from web.errors import BadParameterError
 from web.graph import get_graph
 from web.params import canonical_query
@@ -201,8 +202,12 @@ def plan_request(args: MultiDict[str, str]) -> Plan:
         profile=profile,
         speed_kmh=speed,
         snap_limit_m=current_app.config["SNAP_LIMIT_M"],
+        # Published closures apply as a closures file does to ``cremona-bike route``: those in force today.
+        closures=get_published().closures,
+        date=dt.datetime.now(dt.UTC).date(),
     )
-    return Plan(route, stops, speed, profile)
+    g.planned = planned = Plan(route, stops, speed, profile)  # counted by web.indicators
+    return planned
 
 
 def route_feature(plan: Plan) -> dict[str, Any]:
@@ -326,7 +331,7 @@ def replan(request: ItineraryRequest) -> Itinerary:
     """Plan an itinerary request on the app's graph, with the app's POIs for hours, loops and days."""
     pois = placed(get_pois())
     chosen = pois[pois["category"].isin(list(request.categories))] if request.categories else None
-    return plan_itinerary(
+    g.planned = planned = plan_itinerary(  # counted by web.indicators
         get_graph(),
         request,
         hours=_hours,
@@ -334,6 +339,7 @@ def replan(request: ItineraryRequest) -> Itinerary:
         overnight=stops_from_frame(pois[pois["category"].isin(OVERNIGHT)]),
         stations=stops_from_frame(pois[pois["category"] == "railway_station"]),
     )
+    return planned
 
 
 def _hours(expression: str, when: dt.datetime, latlon: tuple[float, float]) -> str:

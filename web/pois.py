@@ -2,7 +2,9 @@
 
 Loaded once per app like the graph (:mod:`web.graph`): the embedded real data
 sets, with the curated store (``cremona-bike poi import``) replacing records of
-the same id, as the CLI does.
+the same id, as the CLI does. What staff published (:mod:`web.content`) goes on
+top: published records replace or add, withdrawn ids disappear; the collection
+is rebuilt (in milliseconds) only when the published content changes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from poi import pois_to_geojson
 from poi.categories import CATEGORIES
 from poi.categories import category_label
 from poi.model import CRS
+from poi.published import apply_to_pois
+from web.content import get_published
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -53,10 +57,12 @@ POPUP_FIELDS = (
 
 
 class _PoiSlot:
-    __slots__ = ("lock", "pois")
+    __slots__ = ("base", "current", "lock")
 
     def __init__(self) -> None:
-        self.pois: gpd.GeoDataFrame | None = None
+        self.base: gpd.GeoDataFrame | None = None
+        #: The stamp of the published content and the POIs made with it, replaced together.
+        self.current: tuple[tuple[int, int] | None, gpd.GeoDataFrame] | None = None
         self.lock = threading.Lock()
 
 
@@ -66,19 +72,32 @@ def get_pois() -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Embedded POIs and the curated store, one row per id.
+        Embedded POIs and the curated store, one row per id, with what staff published.
     """
     slot: _PoiSlot = current_app.extensions[EXTENSION]
-    if slot.pois is None:
-        with slot.lock:
-            if slot.pois is None:
-                started = time.perf_counter()
-                base = default_pois()
-                store = load_store()
-                frame = pd.concat([base[~base["id"].isin(store["id"])], store], ignore_index=True)
-                slot.pois = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
-                current_app.logger.info("Loaded %d POIs in %.2f s", len(frame), time.perf_counter() - started)
-    return slot.pois
+    published = get_published()
+    current = slot.current
+    if current is not None and current[0] == published.stamp:
+        return current[1]
+    with slot.lock:
+        if slot.base is None:
+            started = time.perf_counter()
+            base = default_pois()
+            store = load_store()
+            frame = pd.concat([base[~base["id"].isin(store["id"])], store], ignore_index=True)
+            slot.base = gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+            current_app.logger.info("Loaded %d POIs in %.2f s", len(frame), time.perf_counter() - started)
+        if slot.current is None or slot.current[0] != published.stamp:
+            slot.current = (published.stamp, apply_to_pois(slot.base, published.pois, published.withdrawn["poi"]))
+        return slot.current[1]
+
+
+def base_pois() -> gpd.GeoDataFrame:
+    """Return the current app's POIs before what staff published (the embedded data and the import store)."""
+    get_pois()
+    slot: _PoiSlot = current_app.extensions[EXTENSION]
+    assert slot.base is not None
+    return slot.base
 
 
 def init_app(app: Flask) -> None:

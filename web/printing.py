@@ -2,7 +2,7 @@
 
 The sheet layout (cue sheet, maps, QR codes) lives in ``web/sheets.py``; this
 module only finds its renderer, :data:`RENDERER`, called as
-``renderer(itinerary, G, pois, lang=..., base_url=..., plan_id=...)`` and
+``renderer(itinerary, G, pois, lang=..., base_url=..., plan_id=..., events=...)`` and
 returning the PDF bytes. Without it (or without WeasyPrint), ``/api/itinerary.pdf``
 answers 501 instead of failing.
 """
@@ -13,6 +13,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
+from web.content import public_events
 from web.errors import UnavailableError
 from web.graph import get_graph
 from web.pois import get_pois
@@ -62,7 +63,9 @@ def itinerary_pdf(itinerary: Itinerary, *, lang: str, base_url: str, plan_id: st
         msg = f"Printable sheets are not available on this server ({SHEETS_MODULE}.{RENDERER} is missing)"
         raise UnavailableError(msg)
     try:
-        return bytes(render(itinerary, get_graph(), get_pois(), lang=lang, base_url=base_url, plan_id=plan_id))
+        pois = get_pois()
+        events = public_events(pois)
+        return bytes(render(itinerary, get_graph(), pois, lang=lang, base_url=base_url, plan_id=plan_id, events=events))
     except (ImportError, OSError) as exc:  # WeasyPrint or its system libraries missing
         logger.warning("Cannot render a sheet: %s", exc)
         msg = "Printable sheets are not available on this server (the PDF renderer is not installed)"

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from gis_data import settings
 from gis_data.places import reference_places
 from poi.embedded import default_pois
+from poi.events_data import all_events
 from poi.search import pois_along
 from routing.cue_text import LOCALES
 from routing.cue_text import SYMBOLS
@@ -58,6 +59,10 @@ from web.sheet_map import route_map_svg
 from web.sheet_text import labels
 from web.sheet_text import profile_label
 from web.sheet_text import translate_note
+from web.trip_events import DEFAULT_WITHIN_M
+from web.trip_events import itinerary_events
+from web.trip_events import sheet_event_rows
+from web.trip_events import trip_days
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,6 +71,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import networkx as nx
 
+    from poi.events import Event
     from routing.itinerary import Visit
     from routing.itinerary_plan import Itinerary
     from routing.stages import Stage
@@ -167,14 +173,28 @@ def _stops_height(rows: Sequence[Mapping[str, Any]]) -> float:
     return 8.0 + sum(3.4 * n + 1.4 for n in lines) if rows else 0.0
 
 
-def _overview_height(rows: Sequence[Mapping[str, Any]], warnings: Sequence[str], notes: Sequence[str]) -> float:
-    """Size the overview map so that the first page holds the stops, the warnings and the notes.
+def _events_height(rows: Sequence[Mapping[str, str]]) -> float:
+    """Estimate the height of the events table in mm: 9 mm of heading, 8 mm of head and note, rows as stops.
+
+    Names (with their website on a second line) and venues wrap in columns of about 50 and 30 characters.
+    """
+    lines = [max(_lines(r["name"], 50) + bool(r["website"]), _lines(r["venue"], 30)) for r in rows]
+    return 9.0 + 8.0 + 3.8 + sum(3.4 * n + 1.4 for n in lines) if rows else 0.0
+
+
+def _overview_height(
+    rows: Sequence[Mapping[str, Any]],
+    warnings: Sequence[str],
+    notes: Sequence[str],
+    events: Sequence[Mapping[str, str]] = (),
+) -> float:
+    """Size the overview map so that the first page holds the stops, the warnings, the notes and the events.
 
     Measured on rendered sheets: of the page's 270 mm, the title, facts, legend, the
     headings and the surface and infrastructure lines take about 100 mm; a warning or
     note line takes 3.8 mm plus 0.8 mm an item, their headings 9 mm.
     """
-    used = 100.0 + _stops_height(rows)
+    used = 100.0 + _stops_height(rows) + _events_height(events)
     for items, heading in ((warnings or ["-"], 9.0), (notes, 9.0 if notes else 0.0)):
         used += heading + sum(3.8 * _lines(t, 100) + 0.8 for t in items)
     return max(55.0, min(105.0, 270.0 - used))
@@ -237,6 +257,8 @@ def sheet_html(
     infopoint: str = DEFAULT_INFOPOINT,
     plan_id: str | None = None,
     generated: dt.date | None = None,
+    events: Sequence[Event] | None = None,
+    events_within_m: float = DEFAULT_WITHIN_M,
 ) -> str:
     """Build the HTML of an itinerary's printable sheet.
 
@@ -259,6 +281,12 @@ def sheet_html(
         links encode the request.
     generated
         Date printed as the issue date (default today).
+    events
+        The event calendar (default: :func:`poi.events_data.all_events` of ``pois``).
+    events_within_m
+        The events running on the trip's days (from its departure) within this
+        distance of the route or a stop are listed; a sheet without a date or
+        without such events has no events section.
 
     Returns
     -------
@@ -294,6 +322,10 @@ def sheet_html(
     warnings = sheet_warnings(itinerary, lang, timed=timed)
     # The train timetable note is about bail-outs, which only multi-day sheets print.
     notes = [translate_note(n, lang) for n in itinerary.notes if multi or n != NO_TIMETABLE]
+    days_on = trip_days(itinerary)
+    calendar = all_events(pois) if events is None and days_on else events or []
+    nearby = itinerary_events(itinerary, calendar, *days_on, within_m=events_within_m)[0] if days_on else []
+    event_rows = sheet_event_rows(nearby, lang)
     overview = route_map_svg(
         G,
         route.geometry,
@@ -301,7 +333,7 @@ def sheet_html(
         markers=markers,
         towns=towns,
         attribution=attribution,
-        height_mm=_overview_height(rows, warnings, notes),
+        height_mm=_overview_height(rows, warnings, notes, event_rows),
     )
     depart = itinerary.request.depart or (visits[0].arrive if visits else None)
     days = []
@@ -378,6 +410,8 @@ def sheet_html(
         "cycle_routes": [u.name or u.ref for u in route.cycle_routes],
         "warnings": warnings,
         "notes": notes,
+        "events": event_rows,
+        "events_note": words["events_note"].format(metres=f"{events_within_m:.0f}"),
         "cues": _cue_rows(cues, lang),
         "days": days,
         "links": links,
@@ -401,6 +435,8 @@ def sheet_pdf(
     infopoint: str = DEFAULT_INFOPOINT,
     plan_id: str | None = None,
     generated: dt.date | None = None,
+    events: Sequence[Event] | None = None,
+    events_within_m: float = DEFAULT_WITHIN_M,
 ) -> bytes:
     """Render an itinerary's printable sheet as an A4 PDF.
 
@@ -415,7 +451,16 @@ def sheet_pdf(
     from weasyprint import HTML
 
     html = sheet_html(
-        itinerary, G, pois, lang=lang, base_url=base_url, infopoint=infopoint, plan_id=plan_id, generated=generated
+        itinerary,
+        G,
+        pois,
+        lang=lang,
+        base_url=base_url,
+        infopoint=infopoint,
+        plan_id=plan_id,
+        generated=generated,
+        events=events,
+        events_within_m=events_within_m,
     )
     pdf = HTML(string=html).write_pdf()
     if pdf is None:  # only when a target is given

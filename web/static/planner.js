@@ -26,6 +26,8 @@
 
   var routeLayer = L.layerGroup().addTo(map);
   var stopLayer = L.layerGroup().addTo(map);
+  var eventLayer = L.layerGroup().addTo(map);
+  var eventsNumber = 0;
   var poiLayers = {};
   var poiCache = {};
   var stops = [];          // [{query: "45.1,10.0" | "poi:id" | "Via Palestro", name: "..."}]
@@ -185,6 +187,7 @@
     updateLinks(params);
     if (!ready()) {
       routeLayer.clearLayers();
+      clearEvents(true);
       drawMarkers();
       hint();
       return;
@@ -206,6 +209,7 @@
       busy(false);
       if (!answer.ok) {
         showProblem(answer.body.error || T.error, answer.body.parameter);
+        clearEvents(true);
         return;
       }
       showProblem("");
@@ -249,6 +253,7 @@
     document.getElementById("share").hidden = false;
     updateLinks(planParams());
     hint();
+    loadEvents();
   }
 
   function requestStops(doc) {
@@ -613,6 +618,116 @@
     });
   }
 
+  // ---- what's on along the trip -----------------------------------------------------------
+
+  function eventsDay() {
+    var chosen = document.getElementById("events-date").value;
+    var depart = form.elements.depart ? form.elements.depart.value : "";
+    return chosen || (kind() !== "route" && depart ? depart.slice(0, 10) : "");
+  }
+
+  function clearEvents(hide) {
+    eventLayer.clearLayers();
+    document.getElementById("events-list").textContent = "";
+    document.getElementById("events-recurring").textContent = "";
+    document.getElementById("events-recurring-title").hidden = true;
+    if (hide) {
+      eventsNumber++;  // an answer still on its way is not shown
+      document.getElementById("events").hidden = true;
+    }
+  }
+
+  function day(iso) {
+    var date = new Date(iso + "T12:00:00");
+    return date.toLocaleDateString(cfg.lang === "it" ? "it-IT" : "en-GB", {day: "numeric", month: "short",
+      year: "numeric"});
+  }
+
+  function when(e) {
+    var first = e.start || e.end;
+    var last = e.end || e.start;
+    return first === last ? day(first) : day(first) + " – " + day(last);
+  }
+
+  function distanceText(metres) {
+    return (metres < 1000 ? Math.round(metres / 10) * 10 + " m" : km(metres)) + " " + T.events_from_route;
+  }
+
+  function safeLink(address) {
+    var site = address && !/^https?:\/\//i.test(address) ? "https://" + address : address;
+    return site && /^https?:\/\/[^\s"'<>]+$/i.test(site) ? site : null;
+  }
+
+  function eventItem(e, dated) {
+    var link = safeLink(e.website) || safeLink(e.source_url);
+    var name = link ? el("a", {href: link, rel: "noopener noreferrer", target: "_blank", text: e.name})
+      : el("strong", {text: e.name});
+    var place = [e.venue, e.comune].filter(Boolean).join(", ");
+    var facts = dated ? [when(e), place, distanceText(e.distance_m)] : [e.usual_period, place];
+    var source = [e.source, e.licence].filter(Boolean).join(" · ");
+    return el("li", {className: "event", "data-event": e.id}, [name, el("br"),
+      el("span", {className: "event-facts", text: facts.filter(Boolean).join(" · ")}),
+      el("br"), el("small", {className: "event-source", text: source})]);
+  }
+
+  function renderEvents(answer) {
+    var list = document.getElementById("events-list");
+    var recurring = document.getElementById("events-recurring");
+    answer.events.forEach(function (e) {
+      list.appendChild(eventItem(e, true));
+      if (e.lat !== null && e.lon !== null) {
+        var marker = L.circleMarker([e.lat, e.lon], {radius: 9, weight: 2, color: "#fff", fillColor: "#8e44ad",
+          fillOpacity: 0.95, className: "event-marker"})
+          .bindTooltip(e.name + " (" + when(e) + ")")
+          .bindPopup(function () { return el("div", {className: "event-popup"}, [eventItem(e, true)]); });
+        marker.on("add", function () {
+          marker.getElement().setAttribute("data-event", e.id);
+        });
+        marker.addTo(eventLayer);
+      }
+    });
+    answer.recurring.forEach(function (e) {
+      recurring.appendChild(eventItem(e, false));
+    });
+    document.getElementById("events-recurring-title").hidden = !answer.recurring.length;
+    var span = answer.start === answer.end ? day(answer.start) : day(answer.start) + " – " + day(answer.end);
+    document.getElementById("events-status").textContent = (answer.events.length ? T.events_on : T.events_none)
+      + " " + span;
+  }
+
+  function loadEvents() {
+    var statusLine = document.getElementById("events-status");
+    clearEvents(false);
+    document.getElementById("events").hidden = false;
+    var first = eventsDay();
+    if (!first) {
+      statusLine.textContent = T.events_pick_date;
+      return;
+    }
+    var number = ++eventsNumber;
+    var params = planParams();
+    params.set("start", first);
+    params.set("within", document.getElementById("events-within").value);
+    statusLine.textContent = T.events_loading;
+    fetch("/api/itinerary/events?" + params.toString() + "&lang=" + cfg.lang, {headers: {Accept: "application/json"}})
+      .then(function (response) {
+        return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+      }).then(function (answer) {
+        if (number !== eventsNumber) {
+          return;
+        }
+        if (!answer.ok) {
+          statusLine.textContent = answer.body.error || T.error;
+          return;
+        }
+        renderEvents(answer.body);
+      }).catch(function (error) {
+        if (number === eventsNumber) {
+          statusLine.textContent = T.error + ": " + error;
+        }
+      });
+  }
+
   // ---- downloads, print, share ------------------------------------------------------------
 
   function gpxParts() {
@@ -817,6 +932,13 @@
     if (box.checked) {
       showCategory(box.value, true);
     }
+  });
+  document.querySelectorAll("#events-date, #events-within").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (lastResult && ready()) {
+        loadEvents();
+      }
+    });
   });
   document.getElementById("save-button").addEventListener("click", save);
   document.getElementById("copy-button").addEventListener("click", copyLink);

@@ -1,0 +1,72 @@
+"""The planner's "What's on along your trip" panel in a real browser (Debian's Chromium, offline).
+
+Uses the live-server helpers of :mod:`tests.test_browser`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import Any
+
+import pytest
+
+from gis_data import settings
+from tests.test_browser import CHROMIUM
+from tests.test_browser import OFFLINE_ARGS
+from tests.test_browser import Watch
+from tests.test_browser import planner_app
+from tests.test_browser import serving
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Page
+
+MUSEUM = "museum-museo-del-violino"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser`")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": OFFLINE_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Let Playwright's ``wait_for_function`` evaluate code despite the page's CSP (as in tests.test_browser)."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("events-browser")
+    with pytest.MonkeyPatch.context() as mp:  # the curated calendar only
+        mp.setattr(settings, "events_store", folder / "events_store.csv")
+        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
+        with serving(planner_app(f"sqlite:///{folder / 'plans.sqlite'}")) as url:
+            yield url
+
+
+def test_panel_lists_the_events_on_the_day_of_the_trip(page: Page, live_url: str) -> None:
+    watch = Watch(page, live_url)
+    page.goto(f"{live_url}/?lang=en&from=Stazione+di+Cremona&via=poi:{MUSEUM}&to=Stazione+di+Cremona")
+    page.wait_for_selector("path.route-line", state="attached")
+    status = page.locator("#events-status")
+    assert "Choose the date of the trip" in (status.text_content() or "")  # a route has no departure
+    page.fill("#events-date", "2026-11-21")  # fires "change"
+    item = page.locator("#events-list li[data-event=event-festa-del-torrone-2026]")
+    item.wait_for()
+    text = item.text_content() or ""
+    assert "Festa del Torrone 2026" in text
+    assert "from the route" in text
+    assert "Centro storico, Cremona" in text
+    assert item.locator("a").get_attribute("href") == "https://festadeltorrone.com"
+    assert "Events near the route on" in (status.text_content() or "")
+    assert "13 November every year" in (page.text_content("#events-recurring") or "")
+    page.wait_for_selector("path.event-marker[data-event=event-festa-del-torrone-2026]", state="attached")
+    page.fill("#events-date", "2026-12-01")  # after the festival
+    page.wait_for_function("document.querySelectorAll('#events-list li').length === 0")
+    page.wait_for_function("document.getElementById('events-status').textContent.indexOf('No known events') === 0")
+    assert page.locator("path.event-marker").count() == 0
+    watch.check()
