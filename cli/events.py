@@ -140,4 +140,6 @@ def export(output: Path, data: Path | None) -> None:
         msg = f"unknown extension {suffix!r}: use .ics, .geojson or .csv"
         raise click.BadParameter(msg, param_hint="OUTPUT")
     write_text_atomic(output, text)
-    click.echo(f"wrote {len(found)} event(s) to {output}", err=True)
+    written = sum(e.dated for e in found) if suffix == ".ics" else len(found)
+    left = f" ({len(found) - written} known only by their usual period left out)" if written < len(found) else ""
+    click.echo(f"wrote {written} event(s) to {output}{left}", err=True)

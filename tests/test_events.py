@@ -118,6 +118,11 @@ def test_export_opened_by_second_tools(tmp_path: Path) -> None:
     assert len(frame) == 41
     assert set(frame["placement"]) <= {"venue", "comune", "none"}
     ics = tmp_path / "events.ics"
-    assert runner.invoke(cli, ["events", "export", str(ics)]).exit_code == 0
-    assert icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    result = runner.invoke(cli, ["events", "export", str(ics)])
+    assert result.exit_code == 0
+    vevents = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    undated = 41 - len(vevents)
+    assert undated > 0
+    assert f"wrote {len(vevents)} event(s)" in result.output
+    assert f"({undated} known only by their usual period left out)" in result.output
     assert json.loads(geo.read_text())["type"] == "FeatureCollection"
