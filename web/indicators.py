@@ -36,6 +36,7 @@ from flask import current_app
 from flask import g
 from flask import render_template
 from flask import request
+from flask import session
 from flask_babel import gettext
 
 from gis_data.errors import InvalidDataError
@@ -134,7 +135,8 @@ def count_usage(response: Response) -> Response:
 
 def _infopoint() -> str | None:
     """Return the Infopoint of this request: the signed-in Infopoint staff's, else a valid ``infopoint`` parameter."""
-    staff = current_staff()
+    # Visitors carry no session (only signed-in staff do): skip the sign-in machinery for them.
+    staff = current_staff() if session else None
     named = infopoint_name(staff.organisation) if staff is not None else None  # a Pro Loco names none
     return named or infopoint_name(request.args.get("infopoint", ""))
 
