@@ -11,14 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
+from cli.database import database_option
+from cli.database import open_database
 from cli.options import one_line
-from cli.staff import database_option
-from cli.staff import web_database_url
 from gis_data.errors import InvalidDataError
-from gis_data.plan_store import connect
-from gis_data.plan_store import upgrade_database
 from gis_data.poi_sources import write_text_atomic
 from gis_data.usage_store import check_month
 from gis_data.usage_store import read_counts
@@ -53,19 +50,8 @@ def indicators() -> None:
 )
 def export(database: str | None, since: str | None, until: str | None, output: Path | None) -> None:
     """Write the usage counts (month,event,dimension,value,count) as CSV."""
-    engine = None
-    try:
-        engine = connect(database or web_database_url())
-        upgrade_database(engine)
+    with open_database(database) as engine:
         text = to_csv(read_counts(engine, since_month=since, until_month=until))
-    except InvalidDataError as exc:
-        raise click.ClickException(one_line(exc)) from exc
-    except SQLAlchemyError as exc:
-        msg = f"The database cannot be used: {one_line(exc)}"
-        raise click.ClickException(msg) from exc
-    finally:
-        if engine is not None:
-            engine.dispose()
     if output is None:
         click.echo(text, nl=False)
         return

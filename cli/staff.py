@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import getpass
 import os
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from cli.options import one_line
+from cli.database import database_option
+from cli.database import open_database
 from gis_data.errors import AccountNotFoundError
 from gis_data.errors import InvalidAccountError
-from gis_data.errors import InvalidDataError
-from gis_data.plan_store import connect
-from gis_data.plan_store import upgrade_database
 from gis_data.staff_rules import ROLES
 from gis_data.staff_rules import check_organisation
 from gis_data.staff_rules import check_username
@@ -34,46 +29,8 @@ from gis_data.staff_store import find_account
 from gis_data.staff_store import list_accounts
 from gis_data.staff_store import update_account
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    import sqlalchemy as sa
-
 #: Environment variable a script can give the new account's password in (instead of the prompt).
 PASSWORD_VARIABLE = "CREMONA_BIKE_STAFF_PASSWORD"
-
-database_option = click.option(
-    "--database",
-    metavar="URL",
-    default=None,
-    help="sqlite:///path or postgresql://user@host/db  [default: the web app's database]",
-)
-
-
-def web_database_url() -> str:
-    """Return the database URL the web app would use, configured as for gunicorn."""
-    from web import create_app  # the web app's configuration is the default; import it only when needed
-    from web.plans import database_url
-
-    return database_url(create_app())
-
-
-@contextmanager
-def staff_database(url: str | None) -> Iterator[sa.Engine]:
-    """Open (and migrate) the database, turning account and database errors into ``Error: ...``."""
-    engine = None
-    try:
-        engine = connect(url or web_database_url())
-        upgrade_database(engine)
-        yield engine
-    except (InvalidAccountError, AccountNotFoundError, InvalidDataError) as exc:
-        raise click.ClickException(one_line(exc)) from exc
-    except SQLAlchemyError as exc:
-        msg = f"The database cannot be used: {one_line(exc)}"
-        raise click.ClickException(msg) from exc
-    finally:
-        if engine is not None:
-            engine.dispose()
 
 
 def _actor() -> str:
@@ -96,7 +53,7 @@ def staff() -> None:
 @database_option
 def add(username: str, role: str, organisation: str, database: str | None) -> None:
     """Add the account USERNAME; the password is asked twice (or read from $CREMONA_BIKE_STAFF_PASSWORD)."""
-    with staff_database(database) as engine:
+    with open_database(database) as engine:
         # Refuse a bad or taken name before asking for the password.
         name = check_username(username)
         check_organisation(organisation)
@@ -119,7 +76,7 @@ def _password() -> str:
 @database_option
 def list_(database: str | None) -> None:
     """List the accounts: username, role, organisation, state and creation day."""
-    with staff_database(database) as engine:
+    with open_database(database) as engine:
         found = list_accounts(engine)
     for a in found:
         state = "active" if a.active else "disabled"
@@ -128,7 +85,7 @@ def list_(database: str | None) -> None:
 
 
 def _set_active(username: str, database: str | None, *, active: bool) -> None:
-    with staff_database(database) as engine:
+    with open_database(database) as engine:
         account = find_account(engine, username)
         if account is None:
             msg = f"No staff account is called {username!r}"

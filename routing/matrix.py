@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from routing.profiles import Profile
+    from routing.search import SearchIndex
     from routing.snapping import LatLon
+    from routing.snapping import Snap
 
 FloatMatrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 
@@ -65,14 +67,7 @@ def cost_matrix(
     PointOffNetworkError
         If a point is too far from the network.
     """
-    index = search_index(G, "length" if profile == SHORTEST else resolve_profile(profile))
-    limit = settings.snap_limit_m if snap_limit_m is None else float(snap_limit_m)
-    weights, edge_id = index.edge_weight, index.compact.edge_id
-
-    def usable(edge: tuple[int, int, int]) -> bool:
-        return bool(weights[edge_id[edge]] < np.inf)
-
-    snaps = snap_points(G, points, limit_m=limit, usable=usable)
+    index, snaps = snapped(G, points, profile=profile, snap_limit_m=snap_limit_m)
     entries = [leg_entries(G, index, snap) for snap in snaps]
     position = index.position
     departures = [{p: c for p, (c, _) in cheapest(out, position).items()} for out, _ in entries]
@@ -86,6 +81,30 @@ def cost_matrix(
         except NoRouteError:
             cost[i, j] = math.inf
     return cost
+
+
+def snapped(
+    G: nx.MultiDiGraph[int],
+    points: Sequence[LatLon],
+    *,
+    profile: str | Profile | None = None,
+    snap_limit_m: float | None = None,
+) -> tuple[SearchIndex, tuple[Snap, ...]]:
+    """Return a profile's search index and the points snapped onto the ways it may use.
+
+    Raises
+    ------
+    PointOffNetworkError
+        If a point is too far from the network.
+    """
+    index = search_index(G, "length" if profile == SHORTEST else resolve_profile(profile))
+    limit = settings.snap_limit_m if snap_limit_m is None else float(snap_limit_m)
+    weights, edge_id = index.edge_weight, index.compact.edge_id
+
+    def usable(edge: tuple[int, int, int]) -> bool:
+        return bool(weights[edge_id[edge]] < np.inf)
+
+    return index, snap_points(G, points, limit_m=limit, usable=usable)
 
 
 def _same_way_pairs(ways: Sequence[set[Any]]) -> list[tuple[int, int]]:

@@ -18,13 +18,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gis_data import settings
 from routing.errors import NoRouteError
-from routing.paths import SHORTEST
-from routing.paths import resolve_profile
-from routing.search import search_index
+from routing.matrix import snapped
 from routing.search import shortest_pieces
-from routing.snapping import snap_point
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,13 +52,7 @@ def route_matrices(
     PointOffNetworkError
         If a point is too far from the network.
     """
-    index = search_index(G, "length" if profile == SHORTEST else resolve_profile(profile))
-    limit = settings.snap_limit_m if snap_limit_m is None else float(snap_limit_m)
-
-    def usable(edge: tuple[int, int, int]) -> bool:
-        return math.isfinite(index.weigh(G.edges[edge]))
-
-    snaps = [snap_point(G, p, limit_m=limit, usable=usable) for p in points]
+    index, snaps = snapped(G, points, profile=profile, snap_limit_m=snap_limit_m)
     n = len(points)
     cost = np.zeros((n, n))
     length = np.zeros((n, n))
