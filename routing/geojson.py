@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import Any
 
+import numpy as np
+import shapely
+
 if TYPE_CHECKING:
     from routing.summary import Route
 
@@ -27,7 +30,8 @@ def route_to_feature(route: Route) -> dict[str, Any]:
         "type": "Feature",
         "geometry": {
             "type": "LineString",
-            "coordinates": [[round(x, 7), round(y, 7)] for x, y, *_ in route.geometry.coords],
+            # To 7 decimals (1 cm): rint(x * 1e7) / 1e7 is the double nearest to the rounded decimal.
+            "coordinates": np.round(shapely.get_coordinates(route.geometry), 7).tolist(),
         },
         "properties": {
             "length_m": round(route.length_m, 1),
