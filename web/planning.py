@@ -15,6 +15,7 @@ document that ``cremona-bike itinerary replan`` reads too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -142,8 +143,11 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
-def resolve_stop(G: nx.MultiDiGraph[int], parameter: str, query: str) -> Stop:
+def resolve_stop(G: nx.MultiDiGraph[int], parameter: str, query: str, *, name_streets: bool = True) -> Stop:
     """Resolve one stop of a request: ``poi:<id>``, ``LAT,LON`` or a place name.
+
+    Coordinates are named after the nearest street (``name_streets``), or keep
+    their text for the caller to name them (see :func:`plan_request`).
 
     Raises
     ------
@@ -154,7 +158,7 @@ def resolve_stop(G: nx.MultiDiGraph[int], parameter: str, query: str) -> Stop:
         name, category, lat, lon, record = find_poi(get_pois(), query[len(POI_PREFIX) :].strip(), query)
         return Stop(parameter, query, Place(name, f"poi:{category}", lat, lon), record)
     place = resolve_place(G, query)
-    if place.kind == "coordinates":
+    if place.kind == "coordinates" and name_streets:
         place = Place(street_name(G, place.latlon) or place.name, place.kind, place.lat, place.lon)
     return Stop(parameter, query, place)
 
@@ -165,8 +169,12 @@ def street_name(G: nx.MultiDiGraph[int], point: LatLon) -> str | None:
         snap = snap_point(G, point, limit_m=float(current_app.config["SNAP_LIMIT_M"] or settings.snap_limit_m))
     except (PointOffNetworkError, InvalidPointError):
         return None  # planning reports it, naming the parameter
-    u, v, key = snap.edge
-    name = G.edges[u, v, key].get("name")
+    return way_name(G, snap.edge)
+
+
+def way_name(G: nx.MultiDiGraph[int], edge: tuple[int, int, int]) -> str | None:
+    """Return the name of an edge's way, if it has one (the first of several)."""
+    name = G.edges[edge].get("name")
     return str(name[0] if isinstance(name, list) else name) if name else None
 
 
@@ -195,7 +203,7 @@ def plan_request(args: MultiDict[str, str]) -> Plan:
     g.queries = queries = parse_stops(args)
     speed = parse_speed(args)
     profile = parse_profile(args)
-    g.stops = stops = tuple(resolve_stop(G, p, q) for p, q in queries)
+    g.stops = stops = tuple(resolve_stop(G, p, q, name_streets=False) for p, q in queries)
     route = plan_route(
         G,
         [s.place.latlon for s in stops],
@@ -205,6 +213,13 @@ def plan_request(args: MultiDict[str, str]) -> Plan:
         # Published closures apply as a closures file does to ``cremona-bike route``: those in force today.
         closures=get_published().closures,
         date=dt.datetime.now(dt.UTC).date(),
+    )
+    # Coordinates are named after the street the route starts, passes or ends on.
+    g.stops = stops = tuple(
+        dataclasses.replace(s, place=dataclasses.replace(s.place, name=way_name(G, snap.edge) or s.place.name))
+        if s.place.kind == "coordinates"
+        else s
+        for s, snap in zip(stops, route.snaps, strict=True)
     )
     g.planned = planned = Plan(route, stops, speed, profile)  # counted by web.indicators
     return planned
