@@ -14,7 +14,6 @@ best combination wins.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import weakref
 from collections import OrderedDict
@@ -288,12 +287,25 @@ def adjusted_matrix(
     return _matrix(index.rows, index.cols, data, len(index.nodes))
 
 
+_TWINS: weakref.WeakKeyDictionary[Any, dict[EdgeKey, list[tuple[EdgeKey, bool]]]] = weakref.WeakKeyDictionary()
+
+
 def twin_edges(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bool]]:
     """Return an edge and its reverse (the same way ridden the other way), if any.
 
     Each item is ``(edge, flipped)``; ``flipped`` tells that offsets along it run
-    from the other end.
+    from the other end. Answers are remembered per graph (the graph is read-only).
     """
+    known = _TWINS.get(G)
+    if known is None:
+        known = _TWINS.setdefault(G, {})
+    found = known.get(edge)
+    if found is None:
+        found = known[edge] = _find_twins(G, edge)
+    return list(found)
+
+
+def _find_twins(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bool]]:
     u, v, k = edge
     data = G.edges[u, v, k]
     twins = [(edge, False)]
@@ -399,8 +411,8 @@ def shortest_leg(
 
     Parameters and errors are those of :func:`shortest_pieces`.
     """
-    starts, _ = leg_entries(G, index, start, blocked)
-    _, ends = leg_entries(G, index, end, blocked)
+    starts, _ = leg_entries(G, index, start, blocked, arrivals=False)
+    _, ends = leg_entries(G, index, end, blocked, departures=False)
     best = Leg(np.inf, None, _NO_EDGES, None)
     # Both points on the same way, the end ahead of the start: ride straight there.
     for (_, _, s_piece), (_, _, e_piece) in itertools.product(starts, ends):
@@ -422,43 +434,53 @@ def shortest_leg(
             "they are on unconnected parts of the network"
         )
         raise NoRouteError(msg, start.query, end.query)
-    return dataclasses.replace(best, cost=float(best.cost))
+    return Leg(float(best.cost), best.first, best.inner, best.last)
 
 
 Entry = tuple[float, int, Piece]
 
 
 def leg_entries(
-    G: nx.MultiDiGraph[int], index: SearchIndex, snap: Snap, blocked: Collection[tuple[int, int]] = frozenset()
+    G: nx.MultiDiGraph[int],
+    index: SearchIndex,
+    snap: Snap,
+    blocked: Collection[tuple[int, int]] = frozenset(),
+    *,
+    departures: bool = True,
+    arrivals: bool = True,
 ) -> tuple[list[Entry], list[Entry]]:
     """Return how a ride leaves a snapped point and how it arrives there.
 
     Each entry is ``(cost, junction, piece)``: the cost of the partial edge
     ``piece`` between the point and the junction, in both directions of its way.
+    ``departures``/``arrivals`` ``False`` leave that list empty.
 
     Returns
     -------
     tuple of list
         The departures (point → junction) and the arrivals (junction → point).
     """
-    departures: list[Entry] = []
-    arrivals: list[Entry] = []
+    leaving: list[Entry] = []
+    arriving: list[Entry] = []
     for edge, flipped in twin_edges(G, snap.edge):
-        length = float(G.edges[edge]["length"])
+        eid = index.compact.edge_id.get(edge)
+        length = float(G.edges[edge]["length"]) if eid is None else float(index.compact.length[eid])
         off = length - snap.offset_m if flipped else snap.offset_m
         open_ = edge[:2] not in blocked
-        cost = partial_cost(G, index, edge, length - off)
-        if open_ and np.isfinite(cost):
-            departures.append((cost, edge[1], Piece(edge, off, length)))
-        if off <= AT_NODE_M:
-            # Snapped onto a junction: any way out of it will do.
-            departures.append((0.0, edge[0], Piece(edge, off, off)))
-        cost = partial_cost(G, index, edge, off)
-        if open_ and np.isfinite(cost):
-            arrivals.append((cost, edge[0], Piece(edge, 0.0, off)))
-        if length - off <= AT_NODE_M:
-            arrivals.append((0.0, edge[1], Piece(edge, off, off)))
-    return departures, arrivals
+        if departures:
+            cost = partial_cost(G, index, edge, length - off)
+            if open_ and np.isfinite(cost):
+                leaving.append((cost, edge[1], Piece(edge, off, length)))
+            if off <= AT_NODE_M:
+                # Snapped onto a junction: any way out of it will do.
+                leaving.append((0.0, edge[0], Piece(edge, off, off)))
+        if arrivals:
+            cost = partial_cost(G, index, edge, off)
+            if open_ and np.isfinite(cost):
+                arriving.append((cost, edge[0], Piece(edge, 0.0, off)))
+            if length - off <= AT_NODE_M:
+                arriving.append((0.0, edge[1], Piece(edge, off, off)))
+    return leaving, arriving
 
 
 def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: float) -> Leg | None:
