@@ -21,8 +21,8 @@ from frictionless import validate
 from cli.main import cli
 from gis_data import settings
 from gis_data.closures import read_closures
-from gis_data.content_store import publish
-from gis_data.content_store import save_draft
+from gis_data.content_actions import publish
+from gis_data.content_actions import save_draft
 from gis_data.network import load_network
 from gis_data.route_registry import read_route_registry
 from poi import default_pois

@@ -37,15 +37,15 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from gis_data.content_actions import discard_draft
+from gis_data.content_actions import publish
+from gis_data.content_actions import save_draft
+from gis_data.content_actions import withdraw
 from gis_data.content_store import KINDS
 from gis_data.content_store import STATUSES
 from gis_data.content_store import ContentItem
-from gis_data.content_store import discard_draft
 from gis_data.content_store import find_item
 from gis_data.content_store import list_items
-from gis_data.content_store import publish
-from gis_data.content_store import save_draft
-from gis_data.content_store import withdraw
 from gis_data.errors import ContentNotFoundError
 from gis_data.errors import InvalidDataError
 from gis_data.errors import StaleContentError
