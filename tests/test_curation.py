@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from gis_data import content_store
+from gis_data import content_actions
 from gis_data import staff_store
 from gis_data.audit import audit_log
 from gis_data.content_actions import discard_draft
@@ -209,7 +209,7 @@ def test_a_stale_copy_is_refused_and_nothing_is_written(engine: sa.Engine) -> No
 def test_two_editors_creating_one_item_at_once(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     save_draft(engine, "poi", "x", {"name": "A"}, name="A", actor="anna", revision=None)
     # bruno's request read the item as absent just before anna's insert committed
-    monkeypatch.setattr(content_store, "_claim", lambda *_args: None)
+    monkeypatch.setattr(content_actions, "_claim", lambda *_args: None)
     with pytest.raises(StaleContentError, match="created by someone else meanwhile"):
         save_draft(engine, "poi", "x", {"name": "B"}, name="B", actor="bruno", revision=None)
     assert [e.actor for e in list_audit(engine)] == ["anna"]
