@@ -17,8 +17,8 @@ from gis_data.gpx import days_to_gpx
 from gis_data.gpx import route_to_gpx
 from gis_data.gpx_export import export_gpx
 from web.errors import BadParameterError
+from web.itineraries import itinerary_title
 from web.planning import file_name
-from web.planning import itinerary_title
 
 if TYPE_CHECKING:
     import gpxpy.gpx

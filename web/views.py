@@ -44,6 +44,8 @@ from web.errors import PLANNING_ERRORS
 from web.errors import describe
 from web.graph import get_graph
 from web.i18n import current_language
+from web.itineraries import plan_saved
+from web.itineraries import saved_query
 from web.maps import base_map
 from web.maps import graph_bounds
 from web.maps import map_parts
@@ -53,8 +55,6 @@ from web.params import canonical_query
 from web.params import parse_kind
 from web.planning import format_duration
 from web.planning import plan_request
-from web.planning import plan_saved
-from web.planning import saved_query
 from web.plans import get_store
 from web.pois import category_list
 from web.pois import get_pois
