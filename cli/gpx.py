@@ -24,6 +24,7 @@ from cli.gpx_edit import merge
 from cli.gpx_edit import reverse
 from cli.gpx_edit import simplify
 from cli.gpx_edit import split
+from cli.gpx_io import STDIO
 from cli.gpx_io import gpx_errors
 from cli.gpx_io import read_bytes
 from cli.gpx_io import read_document
@@ -33,12 +34,17 @@ from cli.gpx_io import write_options
 from cli.options import data_option
 from cli.options import load_graph
 from gis_data.gpx import route_to_gpx
+from gis_data.gpx_column_stats import column_stats
+from gis_data.gpx_columns import read_track_columns
 from gis_data.gpx_edit import fill_times
 from gis_data.gpx_edit import strip_gpx
 from gis_data.gpx_export import PARTS
 from gis_data.gpx_export import PRESETS
 from gis_data.gpx_export import apply_preset
 from gis_data.gpx_export import export_gpx
+from gis_data.gpx_formats import format_of_path
+from gis_data.gpx_formats import load_document
+from gis_data.gpx_formats import sniff_format
 from gis_data.gpx_model import iter_track_points
 from gis_data.gpx_model import latlons
 from gis_data.gpx_stats import gpx_stats
@@ -116,14 +122,25 @@ def stats_lines(name: str, version: str | None, stats: GPXStats, hysteresis_m: f
 def info(source: Path, hysteresis: float, as_json: bool) -> None:
     """Show the figures of SOURCE (GPX, GeoJSON or KML; - for stdin)."""
     with gpx_errors():
-        doc = read_document(source)
-        stats = gpx_stats(doc, hysteresis_m=hysteresis)
+        version, stats = _figures(source, hysteresis)
     if as_json:
-        figures = {"source": str(source), "version": doc.version, **asdict(stats)}
+        figures = {"source": str(source), "version": version, **asdict(stats)}
         click.echo(json.dumps(figures, default=str, ensure_ascii=False))
         return
-    for line in stats_lines(str(source), doc.version, stats, hysteresis):
+    for line in stats_lines(str(source), version, stats, hysteresis):
         click.echo(line)
+
+
+def _figures(source: Path, hysteresis: float) -> tuple[str | None, GPXStats]:
+    """Return the version and figures of SOURCE, reading a GPX file's tracks as columns (fast, small)."""
+    data, name = read_bytes(source)
+    fmt = (format_of_path(source) if source != STDIO else None) or sniff_format(data)
+    if fmt == "gpx":
+        columns = read_track_columns(data, name=name)
+        if not columns.local_times:  # else the zones of the start and end times need the objects
+            return columns.skeleton.version, column_stats(columns, hysteresis_m=hysteresis)
+    doc = load_document(data, name=name, fmt=fmt)
+    return doc.version, gpx_stats(doc, hysteresis_m=hysteresis)
 
 
 @gpx.command(short_help="Check against the GPX 1.1 schema and for implausible data.")

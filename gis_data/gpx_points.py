@@ -36,22 +36,50 @@ logger = logging.getLogger(__name__)
 
 #: gpxpy's own UTC zone, so times read here equal and print as gpxpy's.
 UTC_Z = gpxfield.SimpleTZ("Z")
-#: ``YYYY-MM-DDTHH:MM:SSZ``: where the digits are, and the separators between them.
-_DIGITS = np.array([i for i in range(20) if i not in (4, 7, 10, 13, 16, 19)])
-_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":"), 19: ord("Z")}
 #: ``datetime(state, tzinfo)``, the constructor pickle uses; typeshed does not describe it.
 _from_state: Any = datetime
 _LATITUDE = attrgetter("latitude")
 _LONGITUDE = attrgetter("longitude")
 _ELEVATION = attrgetter("elevation")
+#: ``YYYY-MM-DDTHH:MM:SS``: the separators' columns and bytes, and each field's digit weights.
+_TEMPLATE = np.frombuffer(b"0000-00-00T00:00:00", dtype=np.uint8)
+_DIGIT_COLUMNS = np.flatnonzero(np.equal(_TEMPLATE, ord("0")))
+_SEPARATOR_COLUMNS = np.flatnonzero(np.not_equal(_TEMPLATE, ord("0")))
+_FIELD_WEIGHTS = np.zeros((19, 6), dtype=np.int32)
+for _field, (_start, _width) in enumerate(((0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2))):
+    _FIELD_WEIGHTS[_start : _start + _width, _field] = 10 ** np.arange(_width - 1, -1, -1)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
-def _number(digits: np.ndarray[Any, Any], start: int, width: int) -> np.ndarray[Any, Any]:
-    value = np.zeros(len(digits), dtype=np.int64)
-    for column in range(start, start + width):
-        value = value * 10 + digits[:, column]
-    return value
+def time_fields(chars: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """Return year, month, day, hour, minute, second of ``YYYY-MM-DDTHH:MM:SS`` rows, or ``None``.
+
+    ``chars`` is an ``(n, width)`` array of ASCII codes, ``width >= 19``; only
+    its first 19 columns are read. The result is an ``(6, n)`` integer array.
+    Any other form, or an impossible date (30 February, 24:00), gives ``None``.
+
+    Examples
+    --------
+    >>> rows = np.frombuffer(b"2024-02-29T23:59:59", dtype=np.uint8).reshape(1, -1)
+    >>> time_fields(rows).ravel().tolist()
+    [2024, 2, 29, 23, 59, 59]
+    >>> time_fields(np.frombuffer(b"2023-02-29T23:59:59", dtype=np.uint8).reshape(1, -1)) is None
+    True
+    """
+    head = chars[:, :19]
+    if not (head[:, _SEPARATOR_COLUMNS] == _TEMPLATE[_SEPARATOR_COLUMNS]).all():
+        return None
+    digits = head - ord("0")  # wraps round for bytes below "0", so every non-digit is above 9
+    if not (digits[:, _DIGIT_COLUMNS] <= 9).all():
+        return None
+    year, month, day, hour, minute, second = (digits.astype(np.int32) @ _FIELD_WEIGHTS).T.astype(np.int64)
+    if not ((year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)).all():
+        return None
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last_day = _MONTH_DAYS[month] + (leap & (month == 2))
+    if not ((day <= last_day) & (hour < 24) & (minute < 60) & (second < 60)).all():
+        return None
+    return np.stack((year, month, day, hour, minute, second))
 
 
 def utc_times(texts: Sequence[str]) -> list[datetime] | None:
@@ -72,27 +100,18 @@ def utc_times(texts: Sequence[str]) -> list[datetime] | None:
     if not texts:
         return []
     joined = "".join(texts)
-    if len(joined) != 20 * len(texts) or not joined.isascii():
+    # The total and the longest both right: every string is 20 long, none shifts its neighbours.
+    if len(joined) != 20 * len(texts) or max(map(len, texts)) != 20 or not joined.isascii():
         return None
     chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 20)
-    for column, separator in _SEPARATORS.items():
-        if not (chars[:, column] == separator).all():
-            return None
-    digits = chars[:, _DIGITS].astype(np.int64) - ord("0")
-    if not ((digits >= 0) & (digits <= 9)).all():
-        return None
-    year, month, day = _number(digits, 0, 4), _number(digits, 4, 2), _number(digits, 6, 2)
-    hour, minute, second = _number(digits, 8, 2), _number(digits, 10, 2), _number(digits, 12, 2)
-    if not ((year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)).all():
-        return None
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    last_day = _MONTH_DAYS[month] + (leap & (month == 2))
-    if not ((day <= last_day) & (hour < 24) & (minute < 60) & (second < 60)).all():
+    fields = time_fields(chars) if (chars[:, 19] == ord("Z")).all() else None
+    if fields is None:
         return None
     # The pickled state of a datetime: year (2 bytes), month, day, hour, minute, second, microsecond (3 bytes).
+    year = fields[0]
     state = np.zeros((len(texts), 10), dtype=np.uint8)
     state[:, 0], state[:, 1] = year >> 8, year & 0xFF
-    for column, value in enumerate((month, day, hour, minute, second), start=2):
+    for column, value in enumerate(fields[1:], start=2):
         state[:, column] = value
     raw = state.tobytes()
     return [_from_state(raw[i : i + 10], UTC_Z) for i in range(0, len(raw), 10)]

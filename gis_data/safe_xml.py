@@ -17,6 +17,7 @@ Errors name the document and, where lxml knows it, the line.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+#: A document of nothing but white space and byte order marks.
+_BLANK = re.compile(rb"[ \t\r\n\xef\xbb\xbf]*")
 #: Events between two looks at the clock while walking a document.
 CLOCK_EVERY = 4096
 #: How every untrusted document is parsed: no entities, no DTD, no network, libxml2's size limits.
@@ -198,7 +201,8 @@ def refuse_blank(data: bytes, name: str, *, error: type[ValueError] = InvalidGPX
     ...
     gis_data.errors.InvalidGPXError: a.gpx: empty document (no XML element)
     """
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+    # A match, not strip(): stripping a document that ends in a newline copies all of it.
+    if _BLANK.fullmatch(data):
         msg = f"{name}: empty document (no XML element)"
         raise error(msg)
 

@@ -8,6 +8,8 @@ in track/route/waypoint points per second:
 * parse and write of generated tracks of 100 000 and 1 000 000 points (with
   elevation and time, 12.5 and 125 MB, so the size limit and time budget are
   lifted for them), ours and plain gpxpy's, in one Markdown table;
+* parse of the generated tracks into numpy columns
+  (:func:`gis_data.gpx_columns.read_track_columns`, track points only);
 * the tracemalloc peak of each of those runs (a separate run, as tracemalloc
   slows Python down). tracemalloc sees Python allocations only, not libxml2's;
   our importer frees the points' XML elements after every 64 kB chunk, so its
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 import gpxpy
 import gpxpy.gpx
 
+from gis_data.gpx_columns import read_track_columns
 from gis_data.gpx_import import parse_gpx
 from gis_data.gpx_write import gpx_bytes
 from gis_data.gpx_write import write_gpx
@@ -118,7 +121,7 @@ def peak_mib(action: Callable[[], object]) -> float:
 def table_row(points: int, operation: str, library: str, seconds: float, peak: float | None) -> str:
     """Format one row of the generated-track table."""
     memory = f"{peak:8.1f} | {peak * 2**20 / points:5.0f}" if peak is not None else f"{'-':>8} | {'-':>5}"
-    return f"| {points:>9,} | {operation:<5} | {library:<38} | {seconds:7.3f} | {points / seconds:>9,.0f} | {memory} |"
+    return f"| {points:>9,} | {operation:<5} | {library:<39} | {seconds:7.3f} | {points / seconds:>9,.0f} | {memory} |"
 
 
 def bench_generated(points: int, *, gpxpy_too: bool, repeat: int) -> tuple[str, list[str]]:
@@ -135,6 +138,11 @@ def bench_generated(points: int, *, gpxpy_too: bool, repeat: int) -> tuple[str, 
         ("write", "gis_data.gpx_write.write_gpx (stream)", partial(write_gpx, doc, sink)),
         ("write", "gis_data.gpx_write.gpx_bytes", partial(gpx_bytes, doc)),
         ("parse", "gis_data.gpx_import.parse_gpx", parse),
+        (
+            "parse",
+            "gis_data.gpx_columns.read_track_columns",
+            partial(read_track_columns, data, max_bytes=NO_LIMIT_BYTES, time_budget_s=NO_LIMIT_S),
+        ),
     ]
     if gpxpy_too:
         cases += [
@@ -162,8 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     bench_corpus(args.repeat)
     header = [
         "",
-        "| points    | op    | library                                |       s |     pts/s | peak MiB |   B/pt |",
-        "|----------:|-------|----------------------------------------|--------:|----------:|---------:|-------:|",
+        "| points    | op    | library                                 |       s |     pts/s | peak MiB |   B/pt |",
+        "|----------:|-------|-----------------------------------------|--------:|----------:|---------:|-------:|",
     ]
     rows: list[str] = []
     for size in (int(s) for s in args.points.split(",") if s):
