@@ -296,26 +296,39 @@ def bench_queries(name: str, G: nx.MultiDiGraph[int], pairs: Sequence[tuple[int,
     result = QueryResult(name, profile, len(pairs), Timing(), Timing(), Timing(), Timing(), [])
     a0, b0 = pairs[0]
     plan_route(G, [latlon(G, a0), latlon(G, b0)], profile=profile)  # builds the indexes
-    for a, b in pairs:
-        pa, pb = latlon(G, a), latlon(G, b)
+    points = [(latlon(G, a), latlon(G, b)) for a, b in pairs]
+    # Each tool answers every pair in a loop of its own, as a server answers queries one after the other
+    # (interleaving them would leave each tool's data out of the CPU caches by the time its turn comes).
+    costs = []
+    for pa, pb in points:
         seconds, route = timed(functools.partial(plan_route, G, [pa, pb], profile=profile))
         result.ours.seconds.append(seconds)
+        costs.append(route.cost)
+    for pa, pb in points:
         explained = functools.partial(lambda a, b: len(plan_route(G, [a, b], profile=profile).segments), pa, pb)
         result.explained.seconds.append(timed(explained)[0])
-        seconds, expected = timed(functools.partial(nx.dijkstra_path_length, W, a, b, weight=weight))
+    expected = []
+    for a, b in pairs:
+        seconds, cost = timed(functools.partial(nx.dijkstra_path_length, W, a, b, weight=weight))
         result.dijkstra.seconds.append(seconds)
-        seconds, by_astar = timed(functools.partial(nx.astar_path_length, W, a, b, heuristic=heuristic, weight=weight))
+        expected.append(cost)
+    by_astar = []
+    for a, b in pairs:
+        seconds, cost = timed(functools.partial(nx.astar_path_length, W, a, b, heuristic=heuristic, weight=weight))
         result.astar.seconds.append(seconds)
+        by_astar.append(cost)
 
-        def with_osmnx(pa: tuple[float, float] = pa, pb: tuple[float, float] = pb) -> Any:
-            xs, ys = to_proj.transform([pa[1], pb[1]], [pa[0], pb[0]])
-            orig, dest = ox.distance.nearest_nodes(P, xs, ys)
-            return ox.routing.shortest_path(P, int(orig), int(dest), weight=weight)
+    def with_osmnx(pa: tuple[float, float], pb: tuple[float, float]) -> Any:
+        xs, ys = to_proj.transform([pa[1], pb[1]], [pa[0], pb[0]])
+        orig, dest = ox.distance.nearest_nodes(P, xs, ys)
+        return ox.routing.shortest_path(P, int(orig), int(dest), weight=weight)
 
-        result.osmnx.seconds.append(timed(with_osmnx)[0])
-        for label, got in (("plan_route", route.cost), ("networkx A*", by_astar)):
-            if not math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-4):
-                result.mismatches.append(f"{name} {profile} {a}->{b}: {label} {got!r} != Dijkstra {expected!r}")
+    for pa, pb in points:
+        result.osmnx.seconds.append(timed(functools.partial(with_osmnx, pa, pb))[0])
+    for (a, b), ours, astar, want in zip(pairs, costs, by_astar, expected, strict=True):
+        for label, got in (("plan_route", ours), ("networkx A*", astar)):
+            if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-4):
+                result.mismatches.append(f"{name} {profile} {a}->{b}: {label} {got!r} != Dijkstra {want!r}")
     return result
 
 
@@ -552,7 +565,6 @@ def bench_http(source: Path, cache: Path, G: nx.MultiDiGraph[int], pairs: Sequen
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.1)
-        workers = children(server.pid)
         for a, b in pairs[:10]:
             get(a, b)
         times = Timing()
@@ -564,6 +576,7 @@ def bench_http(source: Path, cache: Path, G: nx.MultiDiGraph[int], pairs: Sequen
                 times.seconds.append(seconds)
             except OSError:
                 failed += 1
+        workers = children(server.pid)
         shares = [memory_shares(w) for w in workers]
         return {
             "requests": HTTP_REQUESTS,
