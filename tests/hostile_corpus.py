@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -708,6 +707,19 @@ def cli_env(work: Path) -> dict[str, str]:
     return env
 
 
+#: Spawns the command from a small process and reports its exit status and peak RSS (see :func:`run_measured`).
+_MEASURE = """
+import os, signal, sys
+report, timeout, program, *args = sys.argv[1:]
+pid = os.posix_spawn(program, [program, *args], os.environ)
+signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGKILL))
+signal.alarm(max(1, int(float(timeout))))
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(f"{status} {usage.ru_maxrss}")
+"""
+
+
 def run_measured(
     argv: Sequence[str],
     env: dict[str, str],
@@ -717,33 +729,34 @@ def run_measured(
 ) -> Measured:
     """Run ``cremona-bike ARGV`` and measure its wall time and peak RSS.
 
-    The child is reaped with ``os.wait4``, whose rusage is the child's own, so
-    several can run at once from threads.
+    Linux counts in a child's peak RSS the memory of the process it was forked
+    from, up to its ``exec``: started straight from a test run that holds a
+    gigabyte, every command would seem to use a gigabyte. So the command is
+    started by a small Python process (``_MEASURE``) that reaps it with
+    ``os.wait4`` and reports its exit status and its own peak. Several can run at
+    once from threads.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report"
         source = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
+        command = [sys.executable, "-c", _MEASURE, str(report), str(timeout_s), CREMONA_BIKE, *argv]
         try:
             started = time.perf_counter()
-            proc = subprocess.Popen([CREMONA_BIKE, *argv], stdin=source, stdout=out, stderr=err, env=env)
+            proc = subprocess.Popen(command, stdin=source, stdout=out, stderr=err, env=env)
         finally:
             if stdin is not None and not isinstance(source, int):
                 source.close()
-        timer = threading.Timer(timeout_s, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
+        proc.wait(timeout=timeout_s + 60)
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        status, maxrss = (int(x) for x in report.read_text().split())
         out.seek(0)
         err.seek(0)
         return Measured(
-            proc.returncode,
+            os.waitstatus_to_exitcode(status),
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             seconds,
-            usage.ru_maxrss / 1024,
+            maxrss / 1024,
         )
 
 
