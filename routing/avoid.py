@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import weakref
+from collections import OrderedDict
 from typing import TYPE_CHECKING
+from typing import Any
 
 from routing.snapping import edge_index
 from routing.snapping import project_geometry
@@ -55,10 +59,31 @@ def active_closures(closures: Sequence[Closure], day: dt.date | None) -> list[Cl
     return [c for c in closures if c.active_on(day)]
 
 
+#: Closure sets whose node pairs are remembered per graph (the web planner applies the same published set to
+#: every request).
+KEPT_CLOSURE_SETS = 8
+_SHUT: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Closure, ...], dict[tuple[int, int], Closure]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def closure_pairs(G: nx.MultiDiGraph[int], closures: Iterable[Closure]) -> dict[tuple[int, int], Closure]:
-    """Map each node pair a closure shuts to that closure."""
-    shut: dict[tuple[int, int], Closure] = {}
-    for closure in closures:
-        for pair in blocked_pairs(G, [closure.geometry], buffer_m=closure.buffer_m):
-            shut.setdefault(pair, closure)
-    return shut
+    """Map each node pair a closure shuts to that closure (a new dict; the work is done once per closure set)."""
+    key = tuple(closures)
+    if not key:
+        return {}
+    known = _SHUT.get(G)
+    if known is None:
+        known = _SHUT.setdefault(G, OrderedDict())
+    found = known.get(key)
+    if found is None:
+        found = {}
+        for closure in key:
+            for pair in blocked_pairs(G, [closure.geometry], buffer_m=closure.buffer_m):
+                found.setdefault(pair, closure)
+        known[key] = found
+        # Threads may race here; losing a remembered set only costs computing it again.
+        with contextlib.suppress(KeyError):
+            while len(known) > KEPT_CLOSURE_SETS:
+                known.popitem(last=False)
+    return dict(found)
