@@ -31,7 +31,7 @@ from routing.search import weighting_key
 from routing.snapping import edge_index
 from routing.summary import CycleRouteUse
 from routing.summary import Route
-from routing.summary import coded_shares
+from routing.summary import class_shares
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -128,24 +128,35 @@ def assemble(
     metres = part.tolist()
     length_m = _total(metres)
     segments = Explanation(metres, looks.look[classes].tolist(), labels[eids].tolist(), looks.fields, label_fields)
-    on_routes = np.flatnonzero(tables.on_route[eids]).tolist()
-    routes = [compact.labels[i][1] for i in compact.label[eids[on_routes]].tolist()]
+    # Metres per cost class ridden (a few classes share the labels of the shares).
+    ridden_classes = np.flatnonzero(np.bincount(classes)) if len(classes) else classes
+    by_class = dict(
+        zip(ridden_classes.tolist(), np.bincount(classes, weights=part)[ridden_classes].tolist(), strict=True)
+    )
+    # Metres per display label first (few labels, in riding order), then per signed route of each label.
+    on_routes = tables.on_route[eids]
+    route_labels = compact.label[eids[on_routes]]
+    metres_by_label = np.bincount(route_labels, weights=part[on_routes])
+    ridden_labels, first_ridden = np.unique(route_labels, return_index=True)
+    ridden_labels = ridden_labels[np.argsort(first_ridden)]
     return Route(
         geometry=LineString(coords),
         nodes=tuple(tables.node_ids[ends].tolist()),
         length_m=length_m,
         duration_s=_total(seconds.tolist()),
         speed_kmh=timing.speed_kmh,
-        surface_shares=coded_shares(tables.surface[classes], tables.surface_names, part),
-        highway_shares=coded_shares(tables.highway[classes], tables.highway_names, part),
+        surface_shares=class_shares(tables.surface, tables.surface_names, by_class),
+        highway_shares=class_shares(tables.highway, tables.highway_names, by_class),
         cycle_routes=_route_uses(
-            list(zip(routes, [metres[i] for i in on_routes], strict=True)), G.graph.get("routes", {}), length_m
+            [(compact.labels[i][1], float(metres_by_label[i])) for i in ridden_labels.tolist()],
+            G.graph.get("routes", {}),
+            length_m,
         ),
         snaps=snaps,
         profile=name,
         cost=_total(cost.tolist()),
         segments=segments,
-        infrastructure_shares=coded_shares(tables.infrastructure[classes], tables.infrastructure_names, part),
+        infrastructure_shares=class_shares(tables.infrastructure, tables.infrastructure_names, by_class),
         notes=notes,
     )
 
@@ -155,11 +166,11 @@ class _GraphTables:
     """Per-graph lookups: node ids, numbered share labels per cost class, edges on signed routes."""
 
     node_ids: Any
-    surface: IntArray
+    surface: list[int]
     surface_names: tuple[str, ...]
-    highway: IntArray
+    highway: list[int]
     highway_names: tuple[str, ...]
-    infrastructure: IntArray
+    infrastructure: list[int]
     infrastructure_names: tuple[str, ...]
     on_route: Any
 
@@ -192,11 +203,11 @@ def _tables(G: nx.MultiDiGraph[int]) -> _GraphTables:
         infrastructure = _numbered([cycle_infrastructure(d) for d in classes])
         found = _GRAPH_TABLES[G] = _GraphTables(
             node_ids=np.array(compact.nodes, dtype=object),
-            surface=surface[0],
+            surface=surface[0].tolist(),
             surface_names=surface[1],
-            highway=highway[0],
+            highway=highway[0].tolist(),
             highway_names=highway[1],
-            infrastructure=infrastructure[0],
+            infrastructure=infrastructure[0].tolist(),
             infrastructure_names=infrastructure[1],
             on_route=routed[compact.label] if len(compact.label) else np.zeros(0, dtype=bool),
         )
@@ -271,7 +282,8 @@ def _coordinates(
         coords = np.concatenate(parts) if parts else np.empty((0, 2))
     # The first vertex of a piece is dropped when it repeats the last one laid.
     heads = (np.cumsum(counts) - counts)[counts > 0][1:]
-    repeat = heads[(coords[heads] == coords[heads - 1]).all(axis=1)]
+    points = coords.view(np.complex128)[:, 0]
+    repeat = heads[points[heads] == points[heads - 1]]
     if not len(repeat):
         return coords
     keep = np.ones(len(coords), dtype=bool)
@@ -289,12 +301,14 @@ def _whole_edges(coords: FloatArray, starts: IntArray, stops: IntArray) -> Float
     [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]
     """
     if len(starts) > 1:
-        # An edge's first vertex is skipped when it repeats the last one of the edge before.
+        # An edge's first vertex is skipped when it repeats the last one of the edge before
+        # (compared as complex numbers: both coordinates at once).
+        points = coords.view(np.complex128)[:, 0]
         starts = starts.copy()
-        starts[1:] += (coords[starts[1:]] == coords[stops[:-1] - 1]).all(axis=1)
+        starts[1:] += points[starts[1:]] == points[stops[:-1] - 1]
     counts = stops - starts
-    total = int(counts.sum())
-    gather = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    ends = np.cumsum(counts)
+    gather = np.repeat(starts - (ends - counts), counts) + np.arange(int(ends[-1]) if len(ends) else 0)
     return coords[gather]
 
 

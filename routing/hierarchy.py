@@ -304,18 +304,18 @@ def search(
     return dist[:k, :n], pred[:k, :n], dist[k:, n:], pred[k:, n:]
 
 
-def unpack(hierarchy: Hierarchy, ranked: Sequence[int]) -> list[int]:
-    """Expand a walk over arcs (in rank numbers) into the positions of the real edges' ends.
+def unpack(hierarchy: Hierarchy, ranked: Sequence[int]) -> IntArray:
+    """Expand a walk over arcs (in rank numbers) into the positions of the real edges' ends, in order.
 
     Examples
     --------
     >>> shape = build_shape(3, np.array([0, 2, 1]), np.array([0, 1]), np.array([1, 2]))
     >>> h = customize(shape, np.array([0, 1]), np.array([1, 2]), np.array([1.0, 2.0]))
-    >>> unpack(h, [0, 2, 1])
+    >>> unpack(h, [0, 2, 1]).tolist()
     [0, 1, 2]
     """
     if not ranked:
-        return []
+        return np.zeros(0, dtype=np.int64)
     n = max(hierarchy.shape.n, 1)
     via = hierarchy.via
     memo = hierarchy.unpacked
@@ -342,7 +342,7 @@ def unpack(hierarchy: Hierarchy, ranked: Sequence[int]) -> list[int]:
             out.extend(expand(a, b))
         else:
             _expand_iteratively(via, n, a, b, out)
-    vertex: list[int] = hierarchy.shape.vertex[out].tolist()
+    vertex: IntArray = hierarchy.shape.vertex[out]
     return vertex
 
 

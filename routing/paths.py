@@ -209,15 +209,15 @@ def plan_route(
     )
     matrix = adjusted_matrix(req.index, blocked=req.blocked)
     pieces = _solve(G, req, matrix)
-    notes = list(req.notes)
-    if shut:
-        free = dataclasses.replace(req, blocked=frozenset(req.blocked - set(shut)))
-        try:
-            unconstrained = _solve(G, free, adjusted_matrix(free.index, blocked=free.blocked))
-        except LookupError:
-            unconstrained = pieces
-        crossed = {shut[pair] for pair in unconstrained.pairs(G) if pair in shut}
-        notes += [f"Avoided closure: {c.describe()}" for c in sorted(crossed, key=lambda c: c.name)]
+    if not shut:
+        return _assemble(G, pieces, req)
+    free = dataclasses.replace(req, blocked=frozenset(req.blocked - set(shut)))
+    try:
+        unconstrained = _solve(G, free, adjusted_matrix(free.index, blocked=free.blocked))
+    except LookupError:
+        unconstrained = pieces
+    crossed = {shut[pair] for pair in unconstrained.pairs(G) if pair in shut}
+    notes = [*req.notes, *(f"Avoided closure: {c.describe()}" for c in sorted(crossed, key=lambda c: c.name))]
     return _assemble(G, pieces, dataclasses.replace(req, notes=tuple(notes)))
 
 

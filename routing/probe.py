@@ -56,7 +56,7 @@ class Climb:
 class _Probe:
     """A thread's copy of a hierarchy's search graph with the two super vertices and their entry slots."""
 
-    __slots__ = ("data", "graph", "indices", "n", "source_slots", "target_slots")
+    __slots__ = ("data", "entry_slots", "graph", "indices", "n", "source_slots", "target_slots")
 
     def __init__(self, hierarchy: Hierarchy) -> None:
         base = hierarchy.graph
@@ -71,20 +71,23 @@ class _Probe:
         self.data = np.concatenate([base.data[:nnz], np.ones(2 * SLOTS)])
         self.source_slots = slice(nnz, nnz + SLOTS)
         self.target_slots = slice(nnz + SLOTS, nnz + 2 * SLOTS)
+        self.entry_slots = slice(nnz, nnz + 2 * SLOTS)
         self.graph = csr_matrix((self.data, self.indices, indptr), shape=(size + 2, size + 2))
 
-    def write(self, slots: slice, vertices: Sequence[int], costs: Sequence[float], idle: int) -> None:
-        count = len(vertices)
-        if count > SLOTS:
-            msg = f"{count} entry junctions, at most {SLOTS} supported"
-            raise ValueError(msg)
-        indices = self.indices[slots]
-        data = self.data[slots]
-        indices[:count] = vertices
-        # A point snapped at the very end of an edge may enter at a rounding error below zero.
-        data[:count] = np.maximum(costs, 0.0)
-        indices[count:] = idle
-        data[count:] = 1.0
+    def write(self, slots: slice, *sides: tuple[Sequence[int], Sequence[float], int]) -> None:
+        """Fill entry slots, each side's ``(vertices, costs, idle vertex)`` in turn, in two array writes."""
+        vertices: list[int] = []
+        costs: list[float] = []
+        for side_vertices, side_costs, idle in sides:
+            count = len(side_vertices)
+            if count > SLOTS:
+                msg = f"{count} entry junctions, at most {SLOTS} supported"
+                raise ValueError(msg)
+            vertices += [*side_vertices, *[idle] * (SLOTS - count)]
+            # A point snapped at the very end of an edge may enter at a rounding error below zero.
+            costs += [*(max(c, 0.0) for c in side_costs), *[1.0] * (SLOTS - count)]
+        self.indices[slots] = vertices
+        self.data[slots] = costs
 
 
 _LOCAL = threading.local()
@@ -121,8 +124,8 @@ def climb(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, fl
     size = 2 * n
     up_entries = [int(rank[p]) for p in sources]
     down_entries = [int(rank[p]) + n for p in targets]
-    probe.write(probe.source_slots, up_entries, list(sources.values()), size)
-    probe.write(probe.target_slots, down_entries, list(targets.values()), size + 1)
+    entries = (up_entries, list(sources.values()), size), (down_entries, list(targets.values()), size + 1)
+    probe.write(probe.entry_slots, *entries)
     # The two searches never meet (no arc joins the halves), so one multi-source pass runs both.
     dist, pred, _ = dijkstra(
         probe.graph, directed=True, indices=[size, size + 1], return_predecessors=True, min_only=True
@@ -145,7 +148,7 @@ def _upward(probe: _Probe, hierarchy: Hierarchy, entries: dict[int, float], *, b
     rank = hierarchy.shape.rank
     shift = n if backward else 0
     slots = probe.target_slots if backward else probe.source_slots
-    probe.write(slots, [int(rank[p]) + shift for p in entries], list(entries.values()), size + backward)
+    probe.write(slots, ([int(rank[p]) + shift for p in entries], list(entries.values()), size + backward))
     dist = dijkstra(probe.graph, directed=True, indices=[size + backward])
     row: FloatArray = dist[0, shift : shift + n]
     return row

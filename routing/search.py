@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -287,10 +288,10 @@ def adjusted_matrix(
     return _matrix(index.rows, index.cols, data, len(index.nodes))
 
 
-_TWINS: weakref.WeakKeyDictionary[Any, dict[EdgeKey, list[tuple[EdgeKey, bool]]]] = weakref.WeakKeyDictionary()
+_TWINS: weakref.WeakKeyDictionary[Any, dict[EdgeKey, tuple[tuple[EdgeKey, bool], ...]]] = weakref.WeakKeyDictionary()
 
 
-def twin_edges(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bool]]:
+def twin_edges(G: nx.MultiDiGraph[int], edge: EdgeKey) -> tuple[tuple[EdgeKey, bool], ...]:
     """Return an edge and its reverse (the same way ridden the other way), if any.
 
     Each item is ``(edge, flipped)``; ``flipped`` tells that offsets along it run
@@ -301,8 +302,8 @@ def twin_edges(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bo
         known = _TWINS.setdefault(G, {})
     found = known.get(edge)
     if found is None:
-        found = known[edge] = _find_twins(G, edge)
-    return list(found)
+        found = known[edge] = tuple(_find_twins(G, edge))
+    return found
 
 
 def _find_twins(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, bool]]:
@@ -324,15 +325,17 @@ def _find_twins(G: nx.MultiDiGraph[int], edge: EdgeKey) -> list[tuple[EdgeKey, b
 
 def partial_cost(G: nx.MultiDiGraph[int], index: SearchIndex, edge: EdgeKey, metres: float) -> float:
     """Return the weight of riding ``metres`` along one edge."""
+    length, full = _length_and_weight(G, index, edge)
+    return full * (metres / length) if length > 0 else 0.0
+
+
+def _length_and_weight(G: nx.MultiDiGraph[int], index: SearchIndex, edge: EdgeKey) -> tuple[float, float]:
+    """Return an edge's length and whole weight (from the arrays, or its attributes if it is not in them)."""
     eid = index.compact.edge_id.get(edge)
     if eid is None:
         data = G.edges[edge]
-        length = float(data["length"])
-        full = max(index.weigh(data), MIN_WEIGHT)
-    else:
-        length = float(index.compact.length[eid])
-        full = float(index.edge_weight[eid])
-    return full * (metres / length) if length > 0 else 0.0
+        return float(data["length"]), max(index.weigh(data), MIN_WEIGHT)
+    return float(index.compact.length[eid]), float(index.edge_weight[eid])
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,20 +466,20 @@ def leg_entries(
     leaving: list[Entry] = []
     arriving: list[Entry] = []
     for edge, flipped in twin_edges(G, snap.edge):
-        eid = index.compact.edge_id.get(edge)
-        length = float(G.edges[edge]["length"]) if eid is None else float(index.compact.length[eid])
+        length, full = _length_and_weight(G, index, edge)
         off = length - snap.offset_m if flipped else snap.offset_m
         open_ = edge[:2] not in blocked
         if departures:
-            cost = partial_cost(G, index, edge, length - off)
-            if open_ and np.isfinite(cost):
+            # As partial_cost: the cost of part of an edge is in proportion to the part.
+            cost = full * ((length - off) / length) if length > 0 else 0.0
+            if open_ and math.isfinite(cost):
                 leaving.append((cost, edge[1], Piece(edge, off, length)))
             if off <= AT_NODE_M:
                 # Snapped onto a junction: any way out of it will do.
                 leaving.append((0.0, edge[0], Piece(edge, off, off)))
         if arrivals:
-            cost = partial_cost(G, index, edge, off)
-            if open_ and np.isfinite(cost):
+            cost = full * (off / length) if length > 0 else 0.0
+            if open_ and math.isfinite(cost):
                 arriving.append((cost, edge[0], Piece(edge, 0.0, off)))
             if length - off <= AT_NODE_M:
                 arriving.append((0.0, edge[1], Piece(edge, off, off)))
@@ -505,12 +508,11 @@ def cheapest(entries: list[Entry], position: Mapping[int, int]) -> dict[int, tup
     return out
 
 
-def _edges_along(index: SearchIndex, positions: list[int]) -> IntArray:
+def _edges_along(index: SearchIndex, positions: IntArray) -> IntArray:
     """Return the cheapest edge between each two consecutive node positions of a walk."""
     if len(positions) < 2:
         return _NO_EDGES
-    walk_ = np.array(positions, dtype=np.int64)
-    keys = walk_[:-1] * len(index.nodes) + walk_[1:]
+    keys = positions[:-1] * len(index.nodes) + positions[1:]
     found: IntArray = index.pair_edge[np.searchsorted(index.pair_keys, keys)]
     return found
 
@@ -537,4 +539,4 @@ def _sweep(index: SearchIndex, matrix: csr_matrix, starts: list[Entry], ends: li
         at = int(pred[row, at])
         positions.append(at)
     positions.reverse()
-    return Leg(bound, s_piece, _edges_along(index, positions), e_piece)
+    return Leg(bound, s_piece, _edges_along(index, np.array(positions, dtype=np.int64)), e_piece)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 LatLon = tuple[float, float]
+ObjectArray = np.ndarray[Any, np.dtype[np.object_]]
 EdgeKey = tuple[int, int, int]
 
 
@@ -178,18 +179,17 @@ def snap_points(
     if not checked:
         return ()
     index = edge_index(G)
-    lats = np.array([lat for lat, _ in checked])
-    lons = np.array([lon for _, lon in checked])
-    xs, ys = index.to_proj.transform(lons, lats)
-    where = shapely.points(xs, ys)
-    found, dist = index.tree.query_nearest(where, return_distance=True, all_matches=False)
-    chosen = np.empty(len(checked), dtype=np.int64)
-    chosen[found[0]] = found[1]
-    distances = np.empty(len(checked))
-    distances[found[0]] = dist
+    # pyproj answers a pair of floats several times faster than a pair of arrays, for a few points.
+    forward = index.to_proj.transform
+    where: ObjectArray = shapely.points(np.array([forward(lon, lat) for lat, lon in checked]))  # type: ignore[assignment]
+    found, distances = index.tree.query_nearest(where, return_distance=True, all_matches=False)
+    # One match per point, in the points' order (none at all in a network without ways).
+    chosen = found[1] if len(distances) == len(checked) else np.full(len(checked), -1)
+    if len(distances) != len(checked):
+        distances = np.full(len(checked), np.inf)
     for k, (lat, lon) in enumerate(checked):
         i, distance = int(chosen[k]), float(distances[k])
-        if usable is not None and not usable(index.edges[i]):
+        if usable is not None and (i < 0 or not usable(index.edges[i])):
             distance, i = _nearest_usable(index, where[k], limit_m, usable, fallback=i)
             chosen[k], distances[k] = i, distance
         if distance > limit_m:
@@ -203,21 +203,19 @@ def snap_points(
             raise PointOffNetworkError(msg, (lat, lon), distance)
     lines = index.tree.geometries[chosen]
     offsets = shapely.line_locate_point(lines, where)
-    on_line = shapely.line_interpolate_point(lines, offsets)
-    slons, slats = index.to_wgs84.transform(shapely.get_x(on_line), shapely.get_y(on_line))
+    on_line = shapely.get_coordinates(shapely.line_interpolate_point(lines, offsets)).tolist()
+    back = index.to_wgs84.transform
     edges = index.edges
     return tuple(
-        Snap(q, (slat, slon), d, edges[i], off)
-        for q, slat, slon, d, i, off in zip(
-            checked,
-            np.atleast_1d(slats).tolist(),
-            np.atleast_1d(slons).tolist(),
-            distances.tolist(),
-            chosen.tolist(),
-            offsets.tolist(),
-            strict=True,
+        Snap(q, _lat_lon(back(x, y)), d, edges[i], off)
+        for q, (x, y), d, i, off in zip(
+            checked, on_line, distances.tolist(), chosen.tolist(), offsets.tolist(), strict=True
         )
     )
+
+
+def _lat_lon(lon_lat: tuple[float, float]) -> LatLon:
+    return lon_lat[1], lon_lat[0]
 
 
 #: First search radius (metres) for the nearest usable edge; it grows fourfold up to the limit.

@@ -93,27 +93,28 @@ def shares(lengths: Iterable[tuple[str, float]]) -> dict[str, float]:
     return {k: round(v / whole, 6) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
 
 
-def coded_shares(codes: IntArray, names: Sequence[str], metres: FloatArray) -> dict[str, float]:
-    """Return label shares, largest first, from each piece's label number and metres.
+def class_shares(codes: Sequence[int], names: Sequence[str], metres: Mapping[int, float]) -> dict[str, float]:
+    """Return label shares, largest first, from the metres ridden in each cost class.
 
-    The array form of :func:`shares`: ``names[codes[i]]`` labels piece ``i``.
+    ``names[codes[c]]`` labels cost class ``c``; ``metres`` maps the classes
+    ridden to their metres. Equal shares keep the order of the label numbers.
 
     Examples
     --------
-    >>> coded_shares(np.array([0, 1, 0]), ("asphalt", "gravel"), np.array([300.0, 100.0, 600.0]))
+    >>> class_shares([0, 1, 0], ("asphalt", "gravel"), {0: 300.0, 1: 100.0, 2: 600.0})
     {'asphalt': 0.9, 'gravel': 0.1}
-    >>> coded_shares(np.array([], dtype=np.int64), ("asphalt",), np.array([]))
+    >>> class_shares([0], ("asphalt",), {})
     {}
     """
-    if not len(codes):
-        return {}
-    totals = np.bincount(codes, weights=metres, minlength=len(names))
-    present = np.flatnonzero(np.bincount(codes, minlength=len(names)))
-    whole = float(totals[present].sum())
+    totals: dict[int, float] = {}
+    for cls, m in metres.items():
+        code = codes[cls]
+        totals[code] = totals.get(code, 0.0) + m
+    whole = sum(totals.values())
     if whole <= 0:
         return {}
-    order = present[np.argsort(-totals[present], kind="stable")]
-    return {names[i]: round(float(totals[i]) / whole, 6) for i in order.tolist()}
+    order = sorted(totals, key=lambda code: (-totals[code], code))
+    return {names[code]: round(totals[code] / whole, 6) for code in order}
 
 
 def duration_s(length_m: float, speed_kmh: float) -> float:
