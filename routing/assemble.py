@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import operator
 import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -39,6 +37,8 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from routing.compact import CompactGraph
+    from routing.costs import CostTable
     from routing.explain import Label
     from routing.explain import Looks
     from routing.profiles import Profile
@@ -96,15 +96,14 @@ def assemble(
     notes
         What was avoided and why.
     """
-    compact = compact_graph(G)
-    table = profile_costs(G, timing)
-    looks = _looks(G, timing)
-    labels, label_fields = _display_labels(G)
-    tables = _tables(G)
-    full = compact.length[ride.edges]
-    part = np.maximum(ride.end_m - ride.start_m, 0.0)
+    context = _context(G, timing)
+    compact, tables = context.compact, context.tables
+    eids, start_m, end_m = ride.edges, ride.start_m, ride.end_m
+    full = compact.length[eids]
+    part = np.maximum(end_m - start_m, 0.0)
     kept = (part > 0) | (full <= 0)
-    eids, start_m, end_m, full, part = ride.edges[kept], ride.start_m[kept], ride.end_m[kept], full[kept], part[kept]
+    if not kept.all():
+        eids, start_m, end_m, full, part = eids[kept], start_m[kept], end_m[kept], full[kept], part[kept]
     coords = _coordinates(G, eids, start_m, end_m, full)
     if not len(coords):
         lat, lon = snaps[0].snapped
@@ -123,11 +122,14 @@ def assemble(
     ratio = np.zeros(len(full))
     np.divide(part, full, out=ratio, where=positive)
     cost = np.where(positive, index.edge_weight[eids] * ratio, 0.0)
-    seconds = table.time_s[eids] * ratio
+    seconds = context.table.time_s[eids] * ratio
     classes = compact.cost_class[eids]
     metres = part.tolist()
-    length_m = _total(metres)
-    segments = Explanation(metres, looks.look[classes].tolist(), labels[eids].tolist(), looks.fields, label_fields)
+    length_m = _total(part)
+    looks = context.looks
+    segments = Explanation(
+        metres, looks.look[classes].tolist(), context.labels[eids].tolist(), looks.fields, context.label_fields
+    )
     # Metres per cost class ridden (a few classes share the labels of the shares).
     ridden_classes = np.flatnonzero(np.bincount(classes)) if len(classes) else classes
     by_class = dict(
@@ -143,7 +145,7 @@ def assemble(
         geometry=LineString(coords),
         nodes=tuple(tables.node_ids[ends].tolist()),
         length_m=length_m,
-        duration_s=_total(seconds.tolist()),
+        duration_s=_total(seconds),
         speed_kmh=timing.speed_kmh,
         surface_shares=class_shares(tables.surface, tables.surface_names, by_class),
         highway_shares=class_shares(tables.highway, tables.highway_names, by_class),
@@ -154,7 +156,7 @@ def assemble(
         ),
         snaps=snaps,
         profile=name,
-        cost=_total(cost.tolist()),
+        cost=_total(cost),
         segments=segments,
         infrastructure_shares=class_shares(tables.infrastructure, tables.infrastructure_names, by_class),
         notes=notes,
@@ -214,18 +216,35 @@ def _tables(G: nx.MultiDiGraph[int]) -> _GraphTables:
     return found
 
 
-_LOOKS: weakref.WeakKeyDictionary[Any, OrderedDict[str, Looks]] = weakref.WeakKeyDictionary()
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Context:
+    """What assembling a route needs from a graph and the profile that times it, looked up once."""
+
+    compact: CompactGraph
+    table: CostTable
+    looks: Looks
+    labels: IntArray
+    label_fields: tuple[Label, ...]
+    tables: _GraphTables
+
+
+_CONTEXTS: weakref.WeakKeyDictionary[Any, OrderedDict[str, _Context]] = weakref.WeakKeyDictionary()
 _LABELS: weakref.WeakKeyDictionary[Any, tuple[IntArray, tuple[Label, ...]]] = weakref.WeakKeyDictionary()
 
 
-def _looks(G: nx.MultiDiGraph[int], timing: Profile) -> Looks:
-    """Return the explanation fields of each cost class for a profile, computed once per graph and profile."""
-    per_graph = _LOOKS.setdefault(G, OrderedDict())
+def _context(G: nx.MultiDiGraph[int], timing: Profile) -> _Context:
+    """Return the graph's tables and a profile's times and explanation fields, computed once per graph and profile."""
+    per_graph = _CONTEXTS.get(G)
+    if per_graph is None:
+        per_graph = _CONTEXTS.setdefault(G, OrderedDict())
     key = weighting_key(timing)
     found = per_graph.get(key)
     if found is None:
+        compact = compact_graph(G)
         table = profile_costs(G, timing)
-        found = per_graph[key] = class_looks(compact_graph(G).class_data, table.speed_kmh, table.factor)
+        labels, label_fields = _display_labels(G)
+        looks = class_looks(compact.class_data, table.speed_kmh, table.factor)
+        found = per_graph[key] = _Context(compact, table, looks, labels, label_fields, _tables(G))
         with contextlib.suppress(KeyError):
             while len(per_graph) > 16:
                 per_graph.popitem(last=False)
@@ -248,9 +267,17 @@ def _display_labels(G: nx.MultiDiGraph[int]) -> tuple[IntArray, tuple[Label, ...
     return found
 
 
-def _total(values: list[float]) -> float:
-    """Add up in order, one by one (the way the numbers were always summed)."""
-    return functools.reduce(operator.add, values, 0.0)
+def _total(values: FloatArray) -> float:
+    """Add up in order, one by one (an accumulation is sequential, unlike numpy's pairwise sum).
+
+    Examples
+    --------
+    >>> _total(np.array([0.1, 0.2, 0.3])) == (0.1 + 0.2) + 0.3
+    True
+    >>> _total(np.array([]))
+    0.0
+    """
+    return float(np.add.accumulate(values)[-1]) if len(values) else 0.0
 
 
 def _coordinates(

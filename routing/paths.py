@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
     from gis_data.closures import Closure
+    from routing.search import Piece
     from routing.search import SearchIndex
     from routing.snapping import LatLon
     from routing.snapping import Snap
@@ -125,18 +126,27 @@ def _prepare(
 def _solve(G: nx.MultiDiGraph[int], req: _Request, matrix: csr_matrix) -> Ride:
     compact = req.index.compact
     edge_id = compact.edge_id
-    edges: list[IntArray] = []
-    starts: list[FloatArray] = []
-    ends: list[FloatArray] = []
+    # Arrays and one-item lists, joined once at the end.
+    edges: list[IntArray | list[int]] = []
+    starts: list[FloatArray | list[float]] = []
+    ends: list[FloatArray | list[float]] = []
+
+    def partial(piece: Piece | None) -> None:
+        # A partial first or last edge, left out where not ridden at all (as assemble would leave it out).
+        if piece is not None:
+            eid = edge_id[piece.edge]
+            if piece.end_m > piece.start_m or compact.length[eid] <= 0:
+                edges.append([eid])
+                starts.append([piece.start_m])
+                ends.append([piece.end_m])
+
     for start, end in zip(req.snaps[:-1], req.snaps[1:], strict=True):
         leg = shortest_leg(G, start, end, index=req.index, matrix=matrix, blocked=req.blocked)
-        # The partial first and last edges around the whole ones in between.
-        first = [leg.first] if leg.first is not None else []
-        last = [leg.last] if leg.last is not None else []
-        edges += [np.array([edge_id[p.edge] for p in first], dtype=np.int64), leg.inner]
-        edges.append(np.array([edge_id[p.edge] for p in last], dtype=np.int64))
-        starts += [np.array([p.start_m for p in first]), np.zeros(len(leg.inner)), np.array([p.start_m for p in last])]
-        ends += [np.array([p.end_m for p in first]), compact.length[leg.inner], np.array([p.end_m for p in last])]
+        partial(leg.first)
+        edges.append(leg.inner)
+        starts.append(np.zeros(len(leg.inner)))
+        ends.append(compact.length[leg.inner])
+        partial(leg.last)
     return Ride(np.concatenate(edges), np.concatenate(starts), np.concatenate(ends))
 
 
