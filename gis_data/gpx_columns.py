@@ -36,17 +36,15 @@ import numpy as np
 from lxml import etree
 
 from gis_data.errors import InvalidGPXError
-from gis_data.gpx_import import WALKED_TAGS
 from gis_data.gpx_import import LoadedGPX
 from gis_data.gpx_import import _Builder
 from gis_data.gpx_import import check_values
 from gis_data.gpx_import import parse_gpx
 from gis_data.gpx_import import parse_time
-from gis_data.gpx_points import collector_paused
+from gis_data.gpx_import import walk_gpx
 from gis_data.gpx_times import object_datetime64
 from gis_data.gpx_times import utc_datetime64
 from gis_data.safe_xml import check_size
-from gis_data.safe_xml import iter_events
 from gis_data.safe_xml import read_source
 from gis_data.safe_xml import start_deadline
 
@@ -136,11 +134,8 @@ def read_track_columns(
     else:
         label, data = name or "<gpx>", source
     check_size(len(data), label, max_bytes)
-    builder = _ColumnBuilder(label, start_deadline(label, time_budget_s))
     try:
-        with collector_paused():
-            for event, element in iter_events(data, label, tags=WALKED_TAGS):
-                builder.handle(event, element)
+        builder = walk_gpx(_ColumnBuilder, data, label, start_deadline(label, time_budget_s))
         skeleton = builder.gpx
         if skeleton is None:  # pragma: no cover - lxml raises before an empty walk
             msg = f"{label}: empty document (no XML element)"

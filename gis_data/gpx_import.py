@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
 
 import gpxpy.gpx
 from gpxpy import gpxfield
@@ -45,6 +46,7 @@ from gis_data.safe_xml import read_source
 from gis_data.safe_xml import start_deadline
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from collections.abc import Mapping
     from pathlib import Path
 
@@ -199,10 +201,7 @@ def inspect_gpx(
     ('1.1', 1, 'no version attribute nor GPX namespace: read as GPX 1.1 and 1.0')
     """
     check_size(len(data), name, max_bytes)
-    builder = _Builder(name, start_deadline(name, time_budget_s))
-    with collector_paused():
-        for event, element in iter_events(data, name, tags=WALKED_TAGS):
-            builder.handle(event, element)
+    builder = walk_gpx(_Builder, data, name, start_deadline(name, time_budget_s))
     if builder.gpx is None:  # pragma: no cover - lxml raises before an empty walk
         msg = f"{name}: empty document (no XML element)"
         raise InvalidGPXError(msg)
@@ -235,6 +234,33 @@ def parse_time(text: str) -> datetime | None:
     return result
 
 
+Built = TypeVar("Built", bound="_Builder")
+
+
+def walk_gpx(make: Callable[[str, Deadline], Built], data: bytes, name: str, deadline: Deadline) -> Built:
+    """Feed a document's events to a new builder; return it once the document is read.
+
+    Indentation is dropped while parsing (see :func:`iter_events`). When the
+    document turns out to be broken, it is read again with its indentation
+    kept: only then can the builder tell whether the last point before the
+    syntax error was finished, so that a problem of that point, which comes
+    first in the document, is the one reported. Both readings share the
+    deadline.
+    """
+    for keep_blank_text in (False, True):
+        builder = make(name, deadline)
+        try:
+            with collector_paused():
+                for event, element in iter_events(data, name, tags=WALKED_TAGS, keep_blank_text=keep_blank_text):
+                    builder.handle(event, element)
+        except InvalidGPXError:
+            if keep_blank_text or not builder.broken:
+                raise
+        else:
+            return builder
+    raise AssertionError  # pragma: no cover - the second reading returns or raises
+
+
 class _Builder:
     """Turns the event stream of one GPX document into a gpxpy object."""
 
@@ -263,6 +289,7 @@ class _Builder:
         self.kept = 0  # the open segment's or route's first children that are not points
         self.count = 0
         self.last_line: int | None = None
+        self.broken = False  # the parser met a syntax error
 
     def fail(self, element: Any, problem: str) -> InvalidGPXError:
         line = getattr(element, "sourceline", None)
@@ -271,6 +298,7 @@ class _Builder:
 
     def handle(self, event: str, element: Any) -> None:
         if event in (FED, BROKEN):
+            self.broken = self.broken or event == BROKEN
             if self.root is not None:
                 self.drain(closed=event == BROKEN and self.last_child_ended())
                 self.deadline.check(self.last_line)
