@@ -28,6 +28,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from collections.abc import Sequence
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -316,34 +317,57 @@ def unpack(hierarchy: Hierarchy, ranked: Sequence[int]) -> IntArray:
     """
     if not ranked:
         return np.zeros(0, dtype=np.int64)
+    heads = expand_arcs(hierarchy, ranked, _head, hierarchy.unpacked)
+    vertex: IntArray = hierarchy.shape.vertex[[ranked[0], *heads]]
+    return vertex
+
+
+def _head(_tail: int, head: int) -> int:
+    return head
+
+
+def expand_arcs(
+    hierarchy: Hierarchy, ranked: Sequence[int], leaf: Callable[[int, int], int], memo: dict[int, tuple[int, ...]]
+) -> list[int]:
+    """Expand a walk over arcs (in rank numbers) into one item per real edge ridden, in order.
+
+    ``leaf(x, y)`` gives the item of the real arc from ``x`` to ``y`` (rank
+    numbers); ``memo`` keeps expanded shortcuts for later walks (up to
+    :data:`_REMEMBERED`), keyed ``x * n + y``.
+
+    Examples
+    --------
+    >>> shape = build_shape(3, np.array([0, 2, 1]), np.array([0, 1]), np.array([1, 2]))
+    >>> h = customize(shape, np.array([0, 1]), np.array([1, 2]), np.array([1.0, 2.0]))
+    >>> expand_arcs(h, [0, 2, 1], lambda x, y: 10 * x + y, {})
+    [2, 21]
+    """
     n = max(hierarchy.shape.n, 1)
     via = hierarchy.via
-    memo = hierarchy.unpacked
-    shallow = hierarchy.shape.height < _DEEPEST
+    out: list[int] = []
+    if hierarchy.shape.height >= _DEEPEST:
+        for a, b in itertools.pairwise(ranked):
+            _expand_iteratively(via, n, a, b, leaf, out)
+        return out
 
     def expand(x: int, y: int) -> tuple[int, ...]:
         key = x * n + y
         found = memo.get(key)
         if found is None:
             mid = via[key]
-            a = memo.get(x * n + mid) or (expand(x, mid) if (x * n + mid) in via else (mid,))
-            b = memo.get(mid * n + y) or (expand(mid, y) if (mid * n + y) in via else (y,))
+            a = memo.get(x * n + mid) or (expand(x, mid) if (x * n + mid) in via else (leaf(x, mid),))
+            b = memo.get(mid * n + y) or (expand(mid, y) if (mid * n + y) in via else (leaf(mid, y),))
             found = a + b
             if len(memo) < _REMEMBERED:
                 memo[key] = found
         return found
 
-    out = [ranked[0]]
     for a, b in itertools.pairwise(ranked):
-        key = a * n + b
-        if key not in via:
-            out.append(b)
-        elif shallow:
+        if a * n + b in via:
             out.extend(expand(a, b))
         else:
-            _expand_iteratively(via, n, a, b, out)
-    vertex: IntArray = hierarchy.shape.vertex[out]
-    return vertex
+            out.append(leaf(a, b))
+    return out
 
 
 #: Shortcuts nested deeper than this are expanded without recursion.
@@ -352,13 +376,15 @@ _DEEPEST = 600
 _REMEMBERED = 20_000
 
 
-def _expand_iteratively(via: dict[int, int], n: int, a: int, b: int, out: list[int]) -> None:
+def _expand_iteratively(
+    via: dict[int, int], n: int, a: int, b: int, leaf: Callable[[int, int], int], out: list[int]
+) -> None:
     stack = [(a, b)]
     while stack:
         x, y = stack.pop()
         mid = via.get(x * n + y)
         if mid is None:
-            out.append(y)
+            out.append(leaf(x, y))
         else:
             stack.append((mid, y))
             stack.append((x, mid))

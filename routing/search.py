@@ -32,7 +32,7 @@ from routing.costs import cost_table
 from routing.costs import edge_cost
 from routing.errors import NoRouteError
 from routing.hierarchy import customize
-from routing.hierarchy import unpack
+from routing.hierarchy import expand_arcs
 from routing.probe import climb
 from routing.profiles import Profile
 
@@ -73,7 +73,8 @@ class SearchIndex:
     :class:`~routing.compact.CompactGraph`); ``edge_of`` maps a node pair to the
     id of its cheapest edge, and so does ``pair_edge`` for the sorted keys
     ``pair_keys`` (``u_position * n + v_position``); ``hierarchy`` answers
-    unadjusted searches.
+    unadjusted searches, and ``expanded`` keeps its shortcuts expanded into
+    edge ids.
     """
 
     nodes: tuple[int, ...]
@@ -91,6 +92,13 @@ class SearchIndex:
     pair_keys: IntArray
     pair_edge: IntArray
     hierarchy: Hierarchy
+    expanded: dict[int, tuple[int, ...]]
+
+    def arc_edge(self, x: int, y: int) -> int:
+        """Return the edge id of the hierarchy's real arc from rank ``x`` to rank ``y``."""
+        vertex = self.hierarchy.shape.vertex
+        key = int(vertex[x]) * len(self.nodes) + int(vertex[y])
+        return int(self.pair_edge[np.searchsorted(self.pair_keys, key)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +230,7 @@ def search_index(G: nx.MultiDiGraph[int], weight: str | Profile) -> SearchIndex:
         pair_keys=pair_keys,
         pair_edge=cheapest,
         hierarchy=customize(compact.shape, rows, cols, data),
+        expanded={},
     )
     _remember(per_graph, key, index)
     return index
@@ -501,8 +510,8 @@ def _climb(index: SearchIndex, starts: list[Entry], ends: list[Entry], bound: fl
     found = search(index.hierarchy, {p: c for p, (c, _) in first.items()}, {p: c for p, (c, _) in last.items()})
     if found is None or not found.cost < bound:
         return None
-    positions = unpack(index.hierarchy, found.ranked)
-    return Leg(found.cost, first[found.first][1], _edges_along(index, positions), last[found.last][1])
+    inner = np.array(expand_arcs(index.hierarchy, found.ranked, index.arc_edge, index.expanded), dtype=np.int64)
+    return Leg(found.cost, first[found.first][1], inner, last[found.last][1])
 
 
 def cheapest(entries: list[Entry], position: Mapping[int, int]) -> dict[int, tuple[float, Piece]]:
