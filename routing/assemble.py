@@ -167,7 +167,7 @@ def assemble(
 class _GraphTables:
     """Per-graph lookups: node ids, numbered share labels per cost class, edges on signed routes."""
 
-    node_ids: Any
+    node_ids: IntArray
     surface: list[int]
     surface_names: tuple[str, ...]
     highway: list[int]
@@ -204,7 +204,7 @@ def _tables(G: nx.MultiDiGraph[int]) -> _GraphTables:
         highway = _numbered([str(d.get("highway", "unknown")) for d in classes])
         infrastructure = _numbered([cycle_infrastructure(d) for d in classes])
         found = _GRAPH_TABLES[G] = _GraphTables(
-            node_ids=np.array(compact.nodes, dtype=object),
+            node_ids=np.array(compact.nodes, dtype=np.int64),
             surface=surface[0].tolist(),
             surface_names=surface[1],
             highway=highway[0].tolist(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -109,7 +110,7 @@ def _prepare(
     weights = index.edge_weight
 
     def usable(edge: tuple[int, int, int]) -> bool:
-        return edge[:2] not in blocked and bool(weights[edge_id[edge]] < np.inf)
+        return edge[:2] not in blocked and math.isfinite(weights[edge_id[edge]])
 
     snaps = snap_points(G, points, limit_m=limit, usable=usable)
     notes = [f"No-go areas avoided: {len(avoid)}"] if avoid else []
