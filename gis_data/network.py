@@ -241,10 +241,10 @@ def _read_prepared(path: Path) -> tuple[nx.MultiDiGraph[int] | None, SourceStamp
 
 def _with_geometries(G: nx.MultiDiGraph[int], coords: Any, counts: Any, order: Any) -> nx.MultiDiGraph[int]:
     """Give every edge of a graph just read its LineString, built from the stored vertices."""
-    edges = G.number_of_edges()
-    if len(counts) != edges or int(np.sum(counts)) != len(coords):
+    if int(np.sum(counts)) != len(coords):
         raise ValueError("edge vertices do not match the edges")
-    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(edges), counts)).tolist()
+    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(counts)), counts)).tolist()
+    # One line per edge, or zip raises ValueError (a graph of another count of edges is rebuilt).
     for (_, _, data), line in zip(G.edges(data=True), lines, strict=True):
         data["geometry"] = line
     remember_order(G, np.asarray(order, dtype=np.int64))

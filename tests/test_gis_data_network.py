@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -145,6 +146,24 @@ def test_corrupt_cache_is_rebuilt_with_a_log_line(tmp_path: Path, caplog: pytest
         again = load_network(source)
     assert "unreadable" in caplog.text
     assert again.number_of_edges() == good.number_of_edges()
+
+
+def test_a_cache_whose_vertices_miss_an_edge_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The stored vertices must give one line per edge of the stored graph, or the file is not used."""
+    source = tmp_path / "centre.geojson"
+    shutil.copy(Path(__file__).parent / "data" / "graph_cremona_centre.geojson", source)
+    good = load_network(source)
+    path = prepared_path(source)
+    magic = b"CREMONA-BIKE-GRAPH\n"
+    header, bare, coords, counts, order = pickle.loads(path.read_bytes()[len(magic) :])
+    # The last edge's vertices left out: the counts still add up to the coordinates, one edge short.
+    short = (header, bare, coords[: len(coords) - int(counts[-1])], counts[:-1], order)
+    path.write_bytes(magic + pickle.dumps(short, protocol=5))
+    with caplog.at_level(logging.WARNING, logger="gis_data.network"):
+        again = load_network(source)
+    assert "unreadable" in caplog.text
+    assert again.number_of_edges() == good.number_of_edges()
+    assert all(d.get("geometry") is not None for _, _, d in again.edges(data=True))
 
 
 def test_missing_and_unknown_sources(tmp_path: Path) -> None:
