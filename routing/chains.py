@@ -19,7 +19,6 @@ beyond (see :data:`routing.search.CHAINS_FROM`).
 from __future__ import annotations
 
 import bisect
-import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,15 +26,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from routing.probe import Climb
+from routing.probe import per_thread
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from routing.hierarchy import Hierarchy
     from routing.hierarchy import Shape
-
-#: Search graphs kept per thread (one per customised hierarchy in use).
-KEPT_PER_THREAD = 8
 
 
 def parents(shape: Shape) -> list[int]:
@@ -187,34 +184,11 @@ def _walk(pred: list[int], source: int, meet: int) -> list[int]:
     return out
 
 
-_LOCAL = threading.local()
-
-
-def _chains(hierarchy: Hierarchy) -> _Chains:
-    kept: dict[int, tuple[Hierarchy, _Chains]] = _LOCAL.__dict__.setdefault("chains", {})
-    found = kept.get(id(hierarchy))
-    if found is None or found[0] is not hierarchy:
-        if len(kept) >= KEPT_PER_THREAD:
-            kept.clear()
-        found = kept[id(hierarchy)] = (hierarchy, _Chains(hierarchy))
-    return found[1]
-
-
 def climb_chains(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, float]) -> Climb | None:
     """Find the cheapest ride from any source junction to any target junction, as :func:`routing.probe.climb`.
 
-    Parameters
-    ----------
-    hierarchy
-        The customised hierarchy of the weighting.
-    sources, targets
-        Junction position → cost of reaching it from the start (of reaching the end from it).
-
-    Returns
-    -------
-    Climb or None
-        ``None`` when no target can be reached.
+    The parameters and the result are those of :func:`routing.probe.climb`.
     """
     if not sources or not targets:
         return None
-    return _chains(hierarchy).climb(sources, targets)
+    return per_thread("chains", hierarchy, _Chains).climb(sources, targets)

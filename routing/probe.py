@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -28,6 +29,7 @@ from scipy.sparse.csgraph import dijkstra
 from routing.hierarchy import walk
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from collections.abc import Sequence
 
     from routing.hierarchy import Hierarchy
@@ -93,14 +95,25 @@ class _Probe:
 _LOCAL = threading.local()
 
 
-def _probe(hierarchy: Hierarchy) -> _Probe:
-    probes: dict[int, tuple[Hierarchy, _Probe]] = _LOCAL.__dict__.setdefault("probes", {})
-    found = probes.get(id(hierarchy))
+#: Search graphs kept per thread and kind (one per customised hierarchy in use).
+KEPT_PER_THREAD = 8
+
+Made = TypeVar("Made")
+
+
+def per_thread(kind: str, hierarchy: Hierarchy, make: Callable[[Hierarchy], Made]) -> Made:
+    """Return this thread's ``make(hierarchy)``, made once per thread and hierarchy (and kind of object)."""
+    kept: dict[int, tuple[Hierarchy, Made]] = _LOCAL.__dict__.setdefault(kind, {})
+    found = kept.get(id(hierarchy))
     if found is None or found[0] is not hierarchy:
-        if len(probes) >= 8:
-            probes.clear()
-        found = probes[id(hierarchy)] = (hierarchy, _Probe(hierarchy))
+        if len(kept) >= KEPT_PER_THREAD:
+            kept.clear()
+        found = kept[id(hierarchy)] = (hierarchy, make(hierarchy))
     return found[1]
+
+
+def _probe(hierarchy: Hierarchy) -> _Probe:
+    return per_thread("probes", hierarchy, _Probe)
 
 
 def climb(hierarchy: Hierarchy, sources: dict[int, float], targets: dict[int, float]) -> Climb | None:
