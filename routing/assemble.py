@@ -24,12 +24,12 @@ from routing.compact import compact_graph
 from routing.costs import cycle_infrastructure
 from routing.explain import Explanation
 from routing.explain import class_looks
-from routing.search import profile_costs
-from routing.search import weighting_key
 from routing.snapping import edge_index
 from routing.summary import CycleRouteUse
 from routing.summary import Route
 from routing.summary import class_shares
+from routing.weighting import profile_costs
+from routing.weighting import weighting_key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from routing.explain import Label
     from routing.explain import Looks
     from routing.profiles import Profile
-    from routing.search import SearchIndex
     from routing.snapping import Snap
+    from routing.weighting import SearchIndex
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]

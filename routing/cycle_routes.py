@@ -20,12 +20,12 @@ from shapely.ops import linemerge
 
 from routing.errors import NoRouteError
 from routing.errors import PointOffNetworkError
-from routing.search import search_index
 from routing.search import shortest_pieces
 from routing.search import twin_edges
 from routing.snapping import edge_index
 from routing.snapping import project_geometry
 from routing.snapping import snap_point
+from routing.weighting import search_index
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

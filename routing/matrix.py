@@ -22,10 +22,10 @@ from routing.paths import resolve_profile
 from routing.probe import many_to_many
 from routing.search import cheapest
 from routing.search import leg_entries
-from routing.search import search_index
 from routing.search import shortest_leg
 from routing.search import twin_edges
 from routing.snapping import snap_points
+from routing.weighting import search_index
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from routing.profiles import Profile
-    from routing.search import SearchIndex
     from routing.snapping import LatLon
     from routing.snapping import Snap
+    from routing.weighting import SearchIndex
 
 FloatMatrix = np.ndarray[tuple[int, int], np.dtype[np.float64]]
 

@@ -21,10 +21,10 @@ from routing.profiles import DEFAULT_PROFILE
 from routing.profiles import TOURING
 from routing.profiles import Profile
 from routing.profiles import get_profile
-from routing.search import adjusted_matrix
-from routing.search import search_index
 from routing.search import shortest_leg
 from routing.snapping import snap_points
+from routing.weighting import adjusted_matrix
+from routing.weighting import search_index
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -38,10 +38,10 @@ if TYPE_CHECKING:
 
     from gis_data.closures import Closure
     from routing.search import Piece
-    from routing.search import SearchIndex
     from routing.snapping import LatLon
     from routing.snapping import Snap
     from routing.summary import Route
+    from routing.weighting import SearchIndex
 
 logger = logging.getLogger(__name__)
 

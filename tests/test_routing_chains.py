@@ -15,7 +15,7 @@ from routing.chains import climb_chains
 from routing.chains import parents
 from routing.probe import climb
 from routing.profiles import get_profile
-from routing.search import search_index
+from routing.weighting import search_index
 from tests.test_routing_matrix import _points
 
 if TYPE_CHECKING:

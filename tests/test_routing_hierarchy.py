@@ -30,7 +30,7 @@ from routing.hierarchy import unpack
 from routing.hierarchy import walk
 from routing.profiles import PRESETS
 from routing.profiles import get_profile
-from routing.search import search_index
+from routing.weighting import search_index
 from tests.conftest import CREMONA_CENTRE
 
 if TYPE_CHECKING:

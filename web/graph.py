@@ -16,8 +16,8 @@ from flask import current_app
 from gis_data.network import load_network
 from routing.profiles import DEFAULT_PROFILE
 from routing.profiles import get_profile
-from routing.search import search_index
 from routing.snapping import edge_index
+from routing.weighting import search_index
 
 if TYPE_CHECKING:
     import networkx as nx
