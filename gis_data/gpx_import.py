@@ -27,13 +27,13 @@ from typing import TypeVar
 import gpxpy.gpx
 from gpxpy import gpxfield
 
+from gis_data.collector import collector_paused
 from gis_data.errors import InvalidGPXError
 from gis_data.gpx_issues import Findings
 from gis_data.gpx_issues import GPXIssue
 from gis_data.gpx_issues import Level
 from gis_data.gpx_points import UTC_Z
 from gis_data.gpx_points import all_in_range
-from gis_data.gpx_points import collector_paused
 from gis_data.gpx_points import read_points
 from gis_data.safe_xml import BROKEN
 from gis_data.safe_xml import CLOCK_EVERY

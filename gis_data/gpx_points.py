@@ -17,9 +17,7 @@ off while it builds points (see :func:`gis_data.gpx_import.inspect_gpx`).
 
 from __future__ import annotations
 
-import gc
 import logging
-from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -29,7 +27,6 @@ import numpy as np
 from gpxpy import gpxfield
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from collections.abc import Sequence
 
 logger = logging.getLogger(__name__)
@@ -163,22 +160,6 @@ def read_points(
     if eles is None:
         return [cls(lat, lon, None, t) for lat, lon, t in zip(lats, lons, times, strict=True)]
     return [cls(lat, lon, ele, t) for lat, lon, ele, t in zip(lats, lons, eles, times, strict=True)]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a document's points are built.
-
-    Every object built stays alive and none forms a cycle, yet a million of them
-    would trigger hundreds of full collections, doubling the time of a big file.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def all_in_range(points: list[Any]) -> bool:

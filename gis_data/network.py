@@ -17,7 +17,6 @@ Prepared graphs are pickles: load only the ones this program wrote.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -33,6 +32,7 @@ import numpy as np
 import shapely
 
 from gis_data import settings
+from gis_data.collector import collector_paused
 from gis_data.errors import DataNotFoundError
 from gis_data.errors import InvalidDataError
 from gis_data.graph_build import graph_from_raw
@@ -207,19 +207,17 @@ def save_prepared(G: nx.MultiDiGraph[int], path: Path, stamp: SourceStamp | None
 
 def _read_prepared(path: Path) -> tuple[nx.MultiDiGraph[int] | None, SourceStamp | None]:
     """Read a prepared graph, or return ``(None, None)`` when it is corrupt or outdated."""
-    collecting = gc.isenabled()
-    # The loader makes ~100k containers; the collector would scan them all, several times, for nothing.
-    gc.disable()
     try:
-        with path.open("rb") as fh:
+        # The loader makes ~100k containers: no collection while it runs.
+        with collector_paused(), path.open("rb") as fh:
             if fh.read(len(_MAGIC)) != _MAGIC:
                 raise ValueError("bad magic")
             content = pickle.load(fh)
-        info: dict[str, Any] = content[0]
-        if info.get("format") != FORMAT_VERSION or not isinstance(content[1], nx.MultiDiGraph):
-            logger.warning("Prepared graph %s is of another format; rebuilding", path)
-            return None, None
-        G = _with_geometries(*content[1:])
+            info: dict[str, Any] = content[0]
+            if info.get("format") != FORMAT_VERSION or not isinstance(content[1], nx.MultiDiGraph):
+                logger.warning("Prepared graph %s is of another format; rebuilding", path)
+                return None, None
+            G = _with_geometries(*content[1:])
     except (
         OSError,
         EOFError,
@@ -232,9 +230,6 @@ def _read_prepared(path: Path) -> tuple[nx.MultiDiGraph[int] | None, SourceStamp
     ) as exc:
         logger.warning("Prepared graph %s is unreadable (%s); rebuilding", path, exc)
         return None, None
-    finally:
-        if collecting:
-            gc.enable()
     stamp = info.get("stamp")
     return G, stamp if isinstance(stamp, SourceStamp) else None
 
