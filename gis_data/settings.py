@@ -19,8 +19,6 @@ cache_folder : pathlib.Path
     or ``$CREMONA_BIKE_CACHE`` when set.
 snap_limit_m : float
     Farthest a requested point may lie from the network, in metres. Default 1000.
-speed_kmh : float
-    Riding speed used for duration estimates, in km/h. Default 15.
 attribution : str
     Attribution line for OpenStreetMap-derived output.
 poi_store : pathlib.Path
@@ -60,7 +58,6 @@ data_folder: Path = _HERE / "data"
 default_network: Path = data_folder / "osm-roads-cremona-city" / "graph_cremona_large.geojson"
 cache_folder: Path = Path(os.environ.get("CREMONA_BIKE_CACHE", _HERE / "cache"))
 snap_limit_m: float = 1000.0
-speed_kmh: float = 15.0
 attribution: str = "© OpenStreetMap contributors (ODbL 1.0)"
 poi_store: Path = Path(
     os.environ.get("CREMONA_BIKE_POI_STORE")
