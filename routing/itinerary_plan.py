@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from routing.day_times import timed_by_day
 from routing.errors import InvalidPointError
 from routing.itinerary import Stop
 from routing.itinerary import plan_tour
@@ -136,6 +137,7 @@ def plan_itinerary(
         )
     else:
         stages = split_stages(plan.route, km_per_day=plan.route.length_m / 1000 + 1, stations=stations)
+    plan = timed_by_day(plan, stages, hours=hours)
     notes = [*extra_notes, *(s.note for s in stages if s.note)]
     if stations:
         notes.append(NO_TIMETABLE)

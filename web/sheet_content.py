@@ -214,20 +214,16 @@ def format_clock(value: dt.datetime | None) -> str:
     return value.strftime("%H:%M") if value else "–"
 
 
-def sheet_warnings(itinerary: Itinerary, lang: str, *, timed: Sequence[bool] | None = None) -> list[str]:
-    """Return the sheet's warnings in its language: closed at arrival, unpaved, cobbles, busy roads, the rest.
-
-    ``timed[i]`` says whether visit ``i`` has a meaningful time of arrival
-    (only the first day's do on a multi-day trip); all do by default.
-    """
+def sheet_warnings(itinerary: Itinerary, lang: str) -> list[str]:
+    """Return the sheet's warnings in its language: closed at arrival, unpaved, cobbles, busy roads, the rest."""
     words = labels(lang)
     plan = itinerary.plan
     route = plan.route
     out: list[str] = []
     own = set()
-    for i, v in enumerate(plan.visits):
+    for v in plan.visits:
         own.add(v.warning)
-        if v.opening == "closed" and (timed is None or timed[i]):
+        if v.opening == "closed":
             hours = v.stop.opening_hours_text if lang == "it" and v.stop.opening_hours_text else v.stop.opening_hours
             out.append(words["w_closed"].format(name=v.stop.name, time=format_clock(v.arrive), hours=hours))
     split = surface_split(route.segments)

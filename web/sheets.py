@@ -97,7 +97,7 @@ def _title(itinerary: Itinerary, words: Mapping[str, str], lang: str) -> str:
 
 
 def _stop_row(
-    i: int, v: Visit, off_m: float | None, timed: bool, pois: Mapping[str, Mapping[str, Any]], lang: str
+    i: int, v: Visit, off_m: float | None, pois: Mapping[str, Mapping[str, Any]], lang: str
 ) -> dict[str, Any]:
     words = labels(lang)
     info = pois.get(v.stop.id, {})
@@ -110,12 +110,12 @@ def _stop_row(
         "name": v.stop.name,
         "km": format_km(v.km, lang),
         "off": f"{off_m:.0f}" if off_m is not None else "–",
-        "eta": format_clock(v.arrive) if timed else "–",
-        "leave": format_clock(v.leave) if timed and v.dwell_min else "",
+        "eta": format_clock(v.arrive),
+        "leave": format_clock(v.leave) if v.dwell_min else "",
         "hours": hours,
         "phone": field_text(info.get("phone")),
-        "state": words.get(v.opening, v.opening) if timed else "–",
-        "closed": v.opening == "closed" and timed,
+        "state": words.get(v.opening, v.opening),
+        "closed": v.opening == "closed",
     }
 
 
@@ -310,16 +310,15 @@ def sheet_html(
     stages = itinerary.stages
     multi = len(stages) > 1
     total_km = route.length_m / 1000
-    timed = [not multi or v.km <= stages[0].end_km + 1e-6 for v in visits]
     cues = route_cues(route, G, names=[v.stop.name for v in visits])
     offs = [s.distance_m for s in route.snaps]
     info = _poi_info(pois, [v.stop.id for v in visits])
-    rows = [_stop_row(i, v, offs[i] if i < len(offs) else None, timed[i], info, lang) for i, v in enumerate(visits)]
+    rows = [_stop_row(i, v, offs[i] if i < len(offs) else None, info, lang) for i, v in enumerate(visits)]
     links = plan_links([v.stop.latlon for v in visits], base_url=base_url, profile=plan.profile, plan_id=plan_id)
     markers = _markers(itinerary, pois)
     towns = _towns()
     attribution = "© OpenStreetMap contributors"
-    warnings = sheet_warnings(itinerary, lang, timed=timed)
+    warnings = sheet_warnings(itinerary, lang)
     # The train timetable note is about bail-outs, which only multi-day sheets print.
     notes = [translate_note(n, lang) for n in itinerary.notes if multi or n != NO_TIMETABLE]
     days_on = trip_days(itinerary)
