@@ -36,8 +36,8 @@ import numpy as np
 from lxml import etree
 
 from gis_data.errors import InvalidGPXError
+from gis_data.gpx_import import DocumentBuilder
 from gis_data.gpx_import import LoadedGPX
-from gis_data.gpx_import import _Builder
 from gis_data.gpx_import import check_values
 from gis_data.gpx_import import parse_gpx
 from gis_data.gpx_import import parse_time
@@ -196,7 +196,7 @@ def _queries(prefix: str) -> dict[str, tuple[etree.XPath, etree.XPath]]:
     }
 
 
-class _ColumnBuilder(_Builder):
+class _ColumnBuilder(DocumentBuilder):
     """The object reader's builder, with the points of track segments kept as columns."""
 
     def __init__(self, name: str, deadline: Deadline) -> None:

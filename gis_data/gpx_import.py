@@ -201,7 +201,7 @@ def inspect_gpx(
     ('1.1', 1, 'no version attribute nor GPX namespace: read as GPX 1.1 and 1.0')
     """
     check_size(len(data), name, max_bytes)
-    builder = walk_gpx(_Builder, data, name, start_deadline(name, time_budget_s))
+    builder = walk_gpx(DocumentBuilder, data, name, start_deadline(name, time_budget_s))
     if builder.gpx is None:  # pragma: no cover - lxml raises before an empty walk
         msg = f"{name}: empty document (no XML element)"
         raise InvalidGPXError(msg)
@@ -234,7 +234,7 @@ def parse_time(text: str) -> datetime | None:
     return result
 
 
-Built = TypeVar("Built", bound="_Builder")
+Built = TypeVar("Built", bound="DocumentBuilder")
 
 
 def walk_gpx(make: Callable[[str, Deadline], Built], data: bytes, name: str, deadline: Deadline) -> Built:
@@ -261,7 +261,7 @@ def walk_gpx(make: Callable[[str, Deadline], Built], data: bytes, name: str, dea
     raise AssertionError  # pragma: no cover - the second reading returns or raises
 
 
-class _Builder:
+class DocumentBuilder:
     """Turns the event stream of one GPX document into a gpxpy object."""
 
     def __init__(self, name: str, deadline: Deadline) -> None:
@@ -292,11 +292,13 @@ class _Builder:
         self.broken = False  # the parser met a syntax error
 
     def fail(self, element: Any, problem: str) -> InvalidGPXError:
+        """Return the error for a problem of an element, naming the document and the element's line."""
         line = getattr(element, "sourceline", None)
         where = f"line {line}: " if line else ""
         return InvalidGPXError(f"{self.name}: {where}{problem}")
 
     def handle(self, event: str, element: Any) -> None:
+        """Take one parse event (or the FED/BROKEN pseudo-event after a chunk) of :func:`iter_events`."""
         if event in (FED, BROKEN):
             self.broken = self.broken or event == BROKEN
             if self.root is not None:
@@ -359,6 +361,7 @@ class _Builder:
         parent.remove(element)
 
     def open_root(self, root: Any) -> None:
+        """Read the root element: the GPX version and namespace, and the prefixes of extensions."""
         ns = namespace_of(root.tag)
         if root.getparent() is not None:
             root = root.getroottree().getroot()
@@ -383,6 +386,7 @@ class _Builder:
                 self.uris.setdefault(uri, prefix)
 
     def note(self, kind: str, element: Any, message: str, level: Level = "warning") -> None:
+        """Record a finding about an element of the open container."""
         issue = GPXIssue(level, self.container or "gpx", message, element.sourceline)
         self.findings.add(kind, issue)
 
@@ -424,6 +428,7 @@ class _Builder:
         self.last_line = elements[-1].sourceline
 
     def add_point(self, element: Any, on_track: bool) -> None:
+        """Read one track or route point element into the open segment or route."""
         self.lines[self.container].append(element.sourceline or 0)
         cls = gpxpy.gpx.GPXTrackPoint if on_track else gpxpy.gpx.GPXRoutePoint
         point = self.fast_point(element, cls, on_track)
@@ -466,6 +471,7 @@ class _Builder:
         return point
 
     def number(self, element: Any) -> float | None:
+        """Return an element's text as a number (``None`` if empty), or raise naming it."""
         text = element.text
         if text is None:
             return None
@@ -476,6 +482,7 @@ class _Builder:
             raise self.fail(element, problem) from None
 
     def extension(self, element: Any) -> Any:
+        """Return a copy of an extension element, without the GPX namespace (see :meth:`strip_namespace`)."""
         return self.strip_namespace(copy.deepcopy(element))
 
     def strip_namespace(self, element: Any) -> Any:
@@ -516,6 +523,7 @@ class _Builder:
         return built
 
     def close_root(self) -> None:
+        """Finish the document: the gpxpy object with its tracks, routes, waypoints, version and namespaces."""
         self.deadline.check(self.root.sourceline)
         gpx = self.gpxpy_object(gpxpy.gpx.GPX, self.root)
         gpx.tracks, gpx.routes, gpx.waypoints = self.tracks, self.routes, self.waypoints
