@@ -170,6 +170,14 @@ def _clock(value: dt.datetime | None) -> str:
     return value.strftime("%H:%M") if value else "-"
 
 
+def _when(planned: Itinerary, value: dt.datetime | None) -> str:
+    """Return a stop's time; on a trip of several days, with the day it falls on (``day 2 16:13``)."""
+    first = planned.plan.visits[0].arrive if planned.plan.visits else None
+    if value is None or first is None or len(planned.stages) < 2:
+        return _clock(value)
+    return f"day {(value.date() - first.date()).days + 1} {_clock(value)}"
+
+
 def summary_lines(planned: Itinerary) -> list[str]:
     """Return the short summary printed on stderr."""
     plan = planned.plan
@@ -182,7 +190,7 @@ def summary_lines(planned: Itinerary) -> list[str]:
         + ("; order optimised" if plan.optimised else ""),
     ]
     for i, v in enumerate(plan.visits):
-        eta = f" arrive {_clock(v.arrive)}" if v.arrive else ""
+        eta = f" arrive {_when(planned, v.arrive)}" if v.arrive else ""
         stay = f", {v.dwell_min:.0f} min" if v.dwell_min else ""
         lines.append(f"  {i}. km {v.km:6.1f}{eta}{stay}  {v.stop.name} [{v.stop.category or 'place'}]")
     for s in planned.stages if len(planned.stages) > 1 else ():
@@ -205,7 +213,7 @@ def itinerary_markdown(planned: Itinerary) -> str:
     ]
     for i, v in enumerate(plan.visits):
         rows.append(
-            f"| {i} | {v.stop.name} | {v.stop.category or '-'} | {v.km:.1f} | {_clock(v.arrive)} | "
+            f"| {i} | {v.stop.name} | {v.stop.category or '-'} | {v.km:.1f} | {_when(planned, v.arrive)} | "
             f"{v.dwell_min:.0f} | {v.opening} | {v.warning or ''} |"
         )
     days = [

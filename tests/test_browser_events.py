@@ -70,3 +70,22 @@ def test_panel_lists_the_events_on_the_day_of_the_trip(page: Page, live_url: str
     page.wait_for_function("document.getElementById('events-status').textContent.indexOf('No known events') === 0")
     assert page.locator("path.event-marker").count() == 0
     watch.check()
+
+
+def test_a_two_day_tour_gives_each_stop_its_day(page: Page, live_url: str) -> None:
+    """Every day sets off at the departure's hour: the stops table names the day of each time."""
+    watch = Watch(page, live_url)
+    page.goto(
+        f"{live_url}/?lang=en&kind=tour&from=45.1433,10.0180&via=poi:{MUSEUM}&via=Via+Palestro&to=45.1334,10.0246"
+        "&depart=2026-06-09T10:00&days=2"
+    )
+    page.wait_for_selector("#itinerary table.stops-table tbody tr")
+    page.wait_for_selector("#itinerary table.days-table tbody tr")
+    rows = page.locator("#itinerary .stops-table tbody tr").all()
+    cells = [row.locator("td").nth(3).text_content() or "" for row in rows]
+    days = page.locator("#itinerary .days-table tbody tr").count()
+    assert days >= 2  # the city's overnight places may end a day early, and add one
+    assert cells[0] == "Day 1, 10:00"
+    assert cells[-1].startswith(f"Day {days}, ")  # the arrival, on the last day, in the morning
+    assert cells[-1] < f"Day {days}, 12:00"
+    watch.check()

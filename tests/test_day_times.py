@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pytest
 
+from cli.itinerary import itinerary_markdown
+from cli.itinerary import summary_lines
 from cli.poi import all_pois
 from routing.day_times import clock_at
 from routing.day_times import day_of
@@ -112,3 +114,15 @@ def test_the_printed_sheet_gives_day_two_its_times(
     assert schaan.leave is not None
     rows = [line for line in text.splitlines() if "Schaan" in line]
     assert any(f"{schaan.arrive:%H:%M}" in line and f"{schaan.leave:%H:%M}" in line for line in rows), rows
+
+
+def test_the_itinerary_page_names_the_day_of_each_time(two_days: Itinerary) -> None:
+    schaan = two_days.plan.visits[2]
+    assert schaan.arrive is not None
+    page = itinerary_markdown(two_days)
+    assert f"| 2 | Schaan | museum | 33.6 | day 2 {schaan.arrive:%H:%M} |" in page
+    assert "| 0 | Balzers | town_centre | 0.0 | day 1 16:00 |" in page
+    assert any(
+        line.strip().startswith("2. km") and f"arrive day 2 {schaan.arrive:%H:%M}" in line
+        for line in summary_lines(two_days)
+    )

@@ -80,6 +80,17 @@
     return iso ? iso.slice(11, 16) : "–";
   }
 
+  // A stop's time on a trip of several days: "Day 2, 16:13" (days counted from the first stop's date).
+  function dayClock(iso, firstIso) {
+    if (!iso || !firstIso) {
+      return clock(iso);
+    }
+    var day = function (text) {
+      return Date.UTC(Number(text.slice(0, 4)), Number(text.slice(5, 7)) - 1, Number(text.slice(8, 10)));
+    };
+    return T.day + " " + (Math.round((day(iso) - day(firstIso)) / 86400000) + 1) + ", " + clock(iso);
+  }
+
   function pct(share) {
     return Math.round(share * 100) + " %";
   }
@@ -582,9 +593,11 @@
     var head = el("tr", {}, ["#", T.name, T.km, T.arrive, T.stay, T.hours].map(function (h) {
       return el("th", {scope: "col", text: h});
     }));
+    var firstArrive = doc.stages.length > 1 && doc.stops.length ? doc.stops[0].arrive : null;
     var rows = doc.stops.map(function (s, i) {
       var note = s.warning || (s.opening !== "unknown" ? s.opening : "") || s.opening_hours_text || "";
-      return el("tr", {className: s.warning ? "warning" : ""}, [String(i), s.name, s.km.toFixed(1), clock(s.arrive),
+      return el("tr", {className: s.warning ? "warning" : ""}, [String(i), s.name, s.km.toFixed(1),
+        dayClock(s.arrive, firstArrive),
         s.dwell_min ? Math.round(s.dwell_min) + " " + T.min : "–", note].map(function (v) {
         return el("td", {text: v});
       }));
