@@ -134,6 +134,7 @@ def plan_itinerary(
             hours_per_day=None if request.km_per_day else request.hours_per_day,
             overnight=overnight,
             stations=stations,
+            days=days if days > 1 else None,
         )
     else:
         stages = split_stages(plan.route, km_per_day=plan.route.length_m / 1000 + 1, stations=stations)

@@ -71,6 +71,7 @@ def split_stages(
     overnight: Sequence[Stop] = (),
     stations: Sequence[Stop] = (),
     radius_m: float = 2000.0,
+    days: int | None = None,
 ) -> list[Stage]:
     """Split a route into days.
 
@@ -87,6 +88,10 @@ def split_stages(
         Railway stations, for the bail-out of each stage.
     radius_m
         Farthest an overnight place may be from the route.
+    days
+        How many days the visitor asked for, if they did: the last of them ends
+        at the arrival even when earlier days ended short of their target at an
+        overnight place.
 
     Returns
     -------
@@ -120,7 +125,8 @@ def split_stages(
     day = 1
     while total_km - start > 1e-6:
         target = start + km_per_day
-        if target >= total_km * (1 - 1e-9) or total_km - target < 0.2 * km_per_day:
+        last = days is not None and day >= days
+        if last or target >= total_km * (1 - 1e-9) or total_km - target < 0.2 * km_per_day:
             end, name, kind, off, note = total_km, "arrival", "end", 0.0, ""
         else:
             window = WINDOW_SHARE * km_per_day

@@ -197,7 +197,9 @@ def test_itinerary_tour_warns_of_a_closed_museum(client: FlaskClient) -> None:
 def test_itinerary_in_days(client: FlaskClient) -> None:
     body = get_json(client, "/api/itinerary", [*TOUR, ("days", "2")])
     stages = body["itinerary"]["stages"]
-    assert len(stages) >= 2
+    # The first day ends early at an overnight place; the second still ends at the arrival: two days, as asked.
+    assert [s["day"] for s in stages] == [1, 2]
+    assert stages[-1]["end_km"] == pytest.approx(body["itinerary"]["summary"]["length_m"] / 1000, abs=0.01)
     lines = [f for f in body["days"]["features"] if f["properties"]["kind"] == "day"]
     assert [f["properties"]["day"] for f in lines] == [s["day"] for s in stages]
     assert stages[0]["bailout_station"]
