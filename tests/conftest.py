@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,15 @@ LIECHTENSTEIN = DATA / "osm-samples" / "liechtenstein.osm.pbf"
 ANDORRA = DATA / "osm-samples" / "andorra.osm.pbf"
 CREMONA_CENTRE = DATA / "graph_cremona_centre.geojson"
 GPX_SCHEMA = DATA / "gpx-schema" / "gpx-1.1.xsd"
+
+
+@contextmanager
+def empty_user_stores(folder: Path) -> Iterator[None]:
+    """Point the user's POI and event stores at an empty folder: only the curated data is read."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "events_store", folder / "events_store.csv")
+        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

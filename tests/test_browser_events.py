@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gis_data import settings
+from tests.conftest import empty_user_stores
 from tests.test_browser import CHROMIUM
 from tests.test_browser import OFFLINE_ARGS
 from tests.test_browser import Watch
@@ -41,11 +41,9 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture(scope="module")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("events-browser")
-    with pytest.MonkeyPatch.context() as mp:  # the curated calendar only
-        mp.setattr(settings, "events_store", folder / "events_store.csv")
-        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
-        with serving(planner_app(f"sqlite:///{folder / 'plans.sqlite'}")) as url:
-            yield url
+    # the curated calendar only
+    with empty_user_stores(folder), serving(planner_app(f"sqlite:///{folder / 'plans.sqlite'}")) as url:
+        yield url
 
 
 def test_panel_lists_the_events_on_the_day_of_the_trip(page: Page, live_url: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gis_data import settings
+from tests.conftest import empty_user_stores
 from web import create_app
 from web.plans import close_store
 
@@ -31,9 +31,7 @@ URL = "/api/itinerary/events"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("events-web")
-    with pytest.MonkeyPatch.context() as mp:  # the curated calendar only, not the user's imports
-        mp.setattr(settings, "events_store", folder / "events_store.csv")
-        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
+    with empty_user_stores(folder):  # the curated calendar only, not the user's imports
         app = create_app({"TESTING": True, "TILES": None, "DATABASE_URL": f"sqlite:///{folder / 'plans.sqlite'}"})
         yield app
         close_store(app)

@@ -30,6 +30,7 @@ from poi.content import event_document
 from poi.content_closures import check_closure
 from poi.events_data import all_events
 from poi.events_data import read_event_table
+from tests.conftest import empty_user_stores
 from web import create_app
 from web.plans import close_store
 from web.plans import get_store
@@ -56,9 +57,7 @@ ALL_FILES = (*DATA_FILES, "datapackage.json", "README.md", "ATTRIBUTION.txt")
 def private_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the user's POI and event stores out of the export."""
     folder = tmp_path_factory.mktemp("stores")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "events_store", folder / "events_store.csv")
-        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
+    with empty_user_stores(folder):
         yield
 
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli.sheet import sheet
-from gis_data import settings
 from poi import default_pois
 from routing.itinerary import stops_from_frame
 from routing.itinerary_doc import ItineraryRequest
 from routing.itinerary_doc import itinerary_document
 from routing.itinerary_plan import plan_itinerary
+from tests.conftest import empty_user_stores
 from web.sheets import sheet_html
 from web.sheets import sheet_pdf
 
@@ -36,9 +36,7 @@ ISSUED = dt.date(2026, 11, 20)
 @pytest.fixture(scope="module", autouse=True)
 def _curated_calendar_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     folder = tmp_path_factory.mktemp("stores")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "events_store", folder / "events_store.csv")
-        mp.setattr(settings, "poi_store", folder / "poi_store.geojson")
+    with empty_user_stores(folder):
         yield
 
 
