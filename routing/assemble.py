@@ -51,7 +51,11 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Ride:
-    """Ridden pieces as arrays: edge ids (see :mod:`routing.compact`) and offsets along them."""
+    """Ridden pieces as arrays: edge ids (see :mod:`routing.compact`) and offsets along them.
+
+    Every piece is ridden: it has a positive length, or its edge has none (a
+    point snapped onto a junction adds no piece of the edge it was snapped to).
+    """
 
     edges: IntArray
     start_m: FloatArray
@@ -101,9 +105,6 @@ def assemble(
     eids, start_m, end_m = ride.edges, ride.start_m, ride.end_m
     full = compact.length[eids]
     part = np.maximum(end_m - start_m, 0.0)
-    kept = (part > 0) | (full <= 0)
-    if not kept.all():
-        eids, start_m, end_m, full, part = eids[kept], start_m[kept], end_m[kept], full[kept], part[kept]
     coords = _coordinates(G, eids, start_m, end_m, full)
     if not len(coords):
         lat, lon = snaps[0].snapped

@@ -133,7 +133,7 @@ def _solve(G: nx.MultiDiGraph[int], req: _Request, matrix: csr_matrix) -> Ride:
     ends: list[FloatArray | list[float]] = []
 
     def partial(piece: Piece | None) -> None:
-        # A partial first or last edge, left out where not ridden at all (as assemble would leave it out).
+        # A partial first or last edge, left out where not ridden at all (see Ride).
         if piece is not None:
             eid = edge_id[piece.edge]
             if piece.end_m > piece.start_m or compact.length[eid] <= 0:
